@@ -1,0 +1,1 @@
+"""Ray execution of engine jobs (sharding, prover actors, retries). Never touches the ledger."""

@@ -1,0 +1,1 @@
+"""Append-only LMDB ledger, checkpoints, lineage, audit, export, CLI and Python API."""
