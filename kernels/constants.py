@@ -42,3 +42,10 @@ FP_CUBE_ROOT = 0x5F19672FDF76CE51BA69C6076A0F77EADDB3A93BE6F89688DE17D813620A000
 def limbs(value: int, n: int) -> tuple[int, ...]:
     """Little-endian 64-bit limbs of a non-negative int."""
     return tuple((value >> (64 * i)) & 0xFFFFFFFFFFFFFFFF for i in range(n))
+
+
+def fr_root_of_unity(k: int) -> int:
+    """Primitive 2^k-th root of unity in Fr (the one snarkjs uses: powers of FR_ROOT_OF_UNITY)."""
+    if not 0 <= k <= FR_TWO_ADICITY:
+        raise ValueError(f"Fr has no root of unity of order 2^{k} (2-adicity {FR_TWO_ADICITY})")
+    return pow(FR_ROOT_OF_UNITY, 1 << (FR_TWO_ADICITY - k), R)
