@@ -28,10 +28,13 @@ G2_Y = (
     0x0606C4A02EA734CC32ACB2B2BD1EBBA9F78E01FAB4F8CD97BF72B86236962D2A4DAD2398B69F2F6A60E6BE61AFC3AA3D,
 )
 
-# Fr: 2-adicity 32; 7 is the multiplicative generator used by snarkjs/ffjavascript for bls12-381,
-# so roots of unity (and the snarkjs coset shift) coincide with theirs.
+# Fr: 2-adicity 32. Roots of unity come from 5, the smallest quadratic non-residue: ffjavascript
+# (snarkjs) sets Fr.nqr = 5 and Fr.w[32] = 5^((r-1)/2^32), and every FFT and coset shift in a
+# snarkjs prover or .zkey uses powers of that root (checked in node: Fr.w[10] and Fr.fft agree).
+# 5 is not a generator of all of Fr* (7 is, as arkworks uses), but any non-residue yields a
+# primitive 2^32-th root; we need snarkjs's particular one, so 7 would give a different domain.
 FR_TWO_ADICITY = 32
-FR_GENERATOR = 7
+FR_GENERATOR = 5
 FR_ROOT_OF_UNITY = pow(FR_GENERATOR, (R - 1) >> FR_TWO_ADICITY, R)  # primitive 2^32-th root
 
 # GLV: cube root of unity in Fr acting as the endomorphism (x, y) -> (beta x, y) on G1.
