@@ -59,7 +59,7 @@ def g1_from_array(arr: np.ndarray) -> list[G1Point]:
     """Python-int points from a (m, 2, 6) or (2, 6) Montgomery array; all-zero rows -> None."""
     a = np.asarray(arr, dtype=np.uint64).reshape(-1, 2, FP_LIMBS)
     vals = _from_mont(a.reshape(-1, FP_LIMBS))
-    inf = ~a.reshape(len(a), -1).any(axis=1)
+    inf = is_zero_point(a, 2)
     return [None if inf[i] else (vals[2 * i], vals[2 * i + 1]) for i in range(len(a))]
 
 
@@ -67,7 +67,7 @@ def g2_from_array(arr: np.ndarray) -> list[G2Point]:
     """Python-int points from a (m, 2, 2, 6) or (2, 2, 6) Montgomery array; zeros -> None."""
     a = np.asarray(arr, dtype=np.uint64).reshape(-1, 2, 2, FP_LIMBS)
     v = _from_mont(a.reshape(-1, FP_LIMBS))
-    inf = ~a.reshape(len(a), -1).any(axis=1)
+    inf = is_zero_point(a, 3)
     return [None if inf[i] else ((v[4 * i], v[4 * i + 1]), (v[4 * i + 2], v[4 * i + 3]))
             for i in range(len(a))]
 
@@ -167,7 +167,7 @@ def limbs_lt(a: np.ndarray, bound: int) -> np.ndarray:
 def is_zero_point(arr: np.ndarray, group_dims: int) -> np.ndarray:
     """Infinity mask: rows whose last `group_dims` axes are all zero limbs."""
     a = np.asarray(arr)
-    return ~a.reshape(a.shape[: a.ndim - group_dims] + (-1,)).any(axis=-1)
+    return ~a.any(axis=tuple(range(a.ndim - group_dims, a.ndim)))
 
 
 _B1_MONT = tuple(np.uint64(v) for v in ints_to_limbs([B_G1 * _R_FP % P], FP_LIMBS)[0])

@@ -126,7 +126,7 @@ def _constraints_section(r1cs: R1CS) -> np.ndarray:
     # Block (constraint i, matrix M) holds a u32 count then its terms; blocks in row-major order.
     counts = np.stack([np.bincount(M.rows, minlength=m)[:m] for M in mats], axis=1).ravel()
     sizes = 4 + _TERM * counts
-    block_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    block_start = (np.cumsum(sizes) - sizes).astype(np.int64)
     out = np.zeros(int(sizes.sum()), dtype=np.uint8)
     out[block_start[:, None] + np.arange(4)] = counts.astype("<u4").view(np.uint8).reshape(-1, 4)
     for which, M in enumerate(mats):
