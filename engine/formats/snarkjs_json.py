@@ -54,6 +54,13 @@ class _Ctx:
             raise self.error(what, f"{value:.40} is not below {modulus_name}")
         return n
 
+    def checked(self, check, point, what: str) -> None:
+        """On curve and in the subgroup (zcash's blst-backed checks), errors naming the file."""
+        try:
+            check(point, what)
+        except InputError as exc:
+            raise InputError(str(exc), file=self.file) from None
+
     def array(self, value: Any, what: str, lengths: tuple[int, ...]) -> list:
         if not isinstance(value, list) or len(value) not in lengths:
             raise self.error(what, f"expected a list of {' or '.join(map(str, lengths))} items")
@@ -68,7 +75,7 @@ class _Ctx:
             return None
         if z and z[0] != 1:
             raise self.error(what, "only affine points (z = 1) are accepted")
-        zcash.g1_blst_from_point((x, y), what)  # on curve and subgroup, else InputError
+        self.checked(zcash.g1_blst_from_point, (x, y), what)
         return x, y
 
     def fp2(self, value: Any, what: str) -> tuple[int, int]:
@@ -84,7 +91,7 @@ class _Ctx:
             return None
         if z and z[0] != (1, 0):
             raise self.error(what, "only affine points (z = [1, 0]) are accepted")
-        zcash.g2_blst_from_point((x, y), what)
+        self.checked(zcash.g2_blst_from_point, (x, y), what)
         return x, y
 
     def header(self, obj: Any, what: str, required: bool) -> dict:

@@ -23,10 +23,11 @@ requires_snarkjs = pytest.mark.skipif(
 
 
 def snarkjs(*args: str | Path, cwd: Path | None = None) -> str:
-    """Run snarkjs; return stdout; fail the test with its output on a non-zero exit."""
+    """Run snarkjs; return stdout; fail the test on a non-zero exit or a logged error (several
+    snarkjs commands log "[ERROR]" and still exit 0)."""
     res = subprocess.run([str(SNARKJS), *map(str, args)], cwd=cwd, capture_output=True,
                          text=True, timeout=300)
-    if res.returncode != 0:
+    if res.returncode != 0 or "[ERROR]" in res.stdout + res.stderr:
         pytest.fail(f"snarkjs {args[0]} failed:\n{res.stdout}\n{res.stderr}")
     return res.stdout
 
