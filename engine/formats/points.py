@@ -171,7 +171,7 @@ def is_zero_point(arr: np.ndarray, group_dims: int) -> np.ndarray:
 
 
 _B1_MONT = tuple(np.uint64(v) for v in ints_to_limbs([B_G1 * _R_FP % P], FP_LIMBS)[0])
-_B2_MONT = tuple(np.uint64(v) for v in ints_to_limbs([B_G2[0] * _R_FP % P], FP_LIMBS)[0])
+_B2_MONT_0 = tuple(np.uint64(v) for v in ints_to_limbs([B_G2[0] * _R_FP % P], FP_LIMBS)[0])
 _B2_MONT_1 = tuple(np.uint64(v) for v in ints_to_limbs([B_G2[1] * _R_FP % P], FP_LIMBS)[0])
 
 
@@ -198,7 +198,7 @@ def _g2_on_curve_kernel(x0, x1, y0, y1, out):
         a0, a1 = fp.load(x0, i), fp.load(x1, i)
         s0, s1 = _f2mul(a0, a1, a0, a1)
         c0, c1 = _f2mul(s0, s1, a0, a1)
-        r0 = fp.add(c0, _B2_MONT)
+        r0 = fp.add(c0, _B2_MONT_0)
         r1 = fp.add(c1, _B2_MONT_1)
         b0, b1 = fp.load(y0, i), fp.load(y1, i)
         q0, q1 = _f2mul(b0, b1, b0, b1)

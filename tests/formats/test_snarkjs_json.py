@@ -2,6 +2,7 @@
 
 import copy
 import json
+import subprocess
 
 import numpy as np
 import pytest
@@ -10,7 +11,8 @@ from engine.errors import InputError
 from engine.formats import points as pts
 from engine.formats import snarkjs_json as sj
 from engine.groth16.keys import VerifyingKey
-from formats_testlib import DATA, G1_ORDER3, g1_ref, g2_non_subgroup, g2_ref
+from formats_testlib import (DATA, G1_ORDER3, SNARKJS, g1_ref, g2_non_subgroup, g2_ref,
+                             requires_snarkjs)
 from kernels.constants import P, R
 
 
@@ -148,3 +150,22 @@ def test_bad_json_files(tmp_path):
 def test_public_to_json_range():
     with pytest.raises(InputError):
         sj.public_to_json([R])
+
+
+@pytest.mark.interop
+@requires_snarkjs
+def test_snarkjs_verifies_files_we_wrote(tmp_path):
+    """Our writers' output (with the insecure_dev marker) is what `snarkjs groth16 verify` reads."""
+    vk = sj.read_vkey(DATA / "verification_key.json")
+    sj.write_vkey(tmp_path / "vk.json", VerifyingKey(**{**vk.__dict__, "insecure_dev": True}))
+    sj.write_proof(tmp_path / "proof.json", sj.read_proof(DATA / "proof.json"))
+
+    def snarkjs_verify(public):
+        sj.write_public(tmp_path / "public.json", public)
+        res = subprocess.run([str(SNARKJS), "groth16", "verify", tmp_path / "vk.json",
+                              tmp_path / "public.json", tmp_path / "proof.json"],
+                             capture_output=True, text=True, timeout=120)
+        return res.returncode == 0 and "OK!" in res.stdout
+
+    assert snarkjs_verify([22, 7])
+    assert not snarkjs_verify([22, 8])
