@@ -43,7 +43,7 @@ def _const(c):
 
 @numba.njit(cache=True)
 def pow_mont(base, e):
-    """base^e for a Montgomery tuple base and a non-negative int64 exponent (square and multiply)."""
+    """base^e for a Montgomery tuple and an int64 exponent e >= 0 (square and multiply)."""
     acc = fr.ONE
     sq = base
     while e > 0:
