@@ -1,0 +1,242 @@
+"""BLAKE3 (default hash mode, 32-byte digest) of many byte strings at once, in Numba.
+
+Why a kernel: a dataset's row root needs one BLAKE3 per row, and calling the blake3 package once
+per row costs most of a microsecond of Python overhead per call. Here the rows come in an
+Arrow-style layout (one uint8 buffer plus int64 offsets, row i = buffer[offsets[i]:offsets[i+1]])
+and are hashed in parallel, each row as its own BLAKE3 input of any length (the full chunk and
+parent tree above 1024 bytes). An optional one-byte prefix is hashed as if it preceded every row,
+which gives the Merkle leaf domain separator (0x00) without copying the rows.
+
+Arithmetic: Numba widens every operation on uint32 values to 64 bits, so each addition and
+rotation is truncated back with np.uint32(...) and every constant is a typed np.uint32; the
+compression function works on 16 scalar locals (no arrays), which LLVM keeps in registers.
+Bytes become words by explicit little-endian assembly, so nothing depends on the host's byte order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+U32 = np.uint32
+
+IV = (U32(0x6A09E667), U32(0xBB67AE85), U32(0x3C6EF372), U32(0xA54FF53A),
+      U32(0x510E527F), U32(0x9B05688C), U32(0x1F83D9AB), U32(0x5BE0CD19))
+CHUNK_START = U32(1)
+CHUNK_END = U32(2)
+PARENT = U32(4)
+ROOT = U32(8)
+NO_FLAGS = U32(0)
+
+BLOCK_LEN = 64
+CHUNK_LEN = 1024
+OUT_LEN = 32
+MAX_DEPTH = 54  # parent-stack depth: 2^54 chunks of 1 KiB is the 2^64-byte limit of BLAKE3
+ROWS_PER_TASK = 2048  # rows per parallel task (scratch buffers are allocated once per task)
+NO_PREFIX = -1
+
+
+@njit
+def _rotr(x, n):
+    return U32((x >> U32(n)) | (x << U32(32 - n)))
+
+
+@njit
+def _g(a, b, c, d, mx, my):
+    a = U32(a + b + mx)
+    d = _rotr(d ^ a, 16)
+    c = U32(c + d)
+    b = _rotr(b ^ c, 12)
+    a = U32(a + b + my)
+    d = _rotr(d ^ a, 8)
+    c = U32(c + d)
+    b = _rotr(b ^ c, 7)
+    return a, b, c, d
+
+
+@njit
+def compress(cv, m, counter, block_len, flags):
+    """The BLAKE3 compression function, truncated to its 8-word chaining value.
+
+    cv: 8 uint32 words; m: 16 uint32 message words; counter: int (chunk index, 0 for parents);
+    block_len and flags: uint32. Seven rounds of column then diagonal G mixes, the message
+    words permuted between rounds by BLAKE3's fixed permutation.
+    """
+    s0, s1, s2, s3, s4, s5, s6, s7 = cv
+    s8, s9, s10, s11 = IV[0], IV[1], IV[2], IV[3]
+    s12 = U32(counter & 0xFFFFFFFF)
+    s13 = U32(counter >> 32)
+    s14 = U32(block_len)
+    s15 = U32(flags)
+    m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15 = m
+    for _ in range(7):
+        s0, s4, s8, s12 = _g(s0, s4, s8, s12, m0, m1)
+        s1, s5, s9, s13 = _g(s1, s5, s9, s13, m2, m3)
+        s2, s6, s10, s14 = _g(s2, s6, s10, s14, m4, m5)
+        s3, s7, s11, s15 = _g(s3, s7, s11, s15, m6, m7)
+        s0, s5, s10, s15 = _g(s0, s5, s10, s15, m8, m9)
+        s1, s6, s11, s12 = _g(s1, s6, s11, s12, m10, m11)
+        s2, s7, s8, s13 = _g(s2, s7, s8, s13, m12, m13)
+        s3, s4, s9, s14 = _g(s3, s4, s9, s14, m14, m15)
+        m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15 = (
+            m2, m6, m3, m10, m7, m0, m4, m13, m1, m11, m12, m5, m9, m14, m15, m8)
+    return (U32(s0 ^ s8), U32(s1 ^ s9), U32(s2 ^ s10), U32(s3 ^ s11),
+            U32(s4 ^ s12), U32(s5 ^ s13), U32(s6 ^ s14), U32(s7 ^ s15))
+
+
+@njit
+def load_word(b, i):
+    """The little-endian uint32 at b[i:i+4] (b: uint8 array)."""
+    return U32(U32(b[i]) | (U32(b[i + 1]) << U32(8)) | (U32(b[i + 2]) << U32(16))
+               | (U32(b[i + 3]) << U32(24)))
+
+
+@njit
+def store_cv(cv, out, i):
+    """Write the 8-word chaining value cv as 32 little-endian bytes into out[i, :]."""
+    for k in range(8):
+        w = cv[k]
+        for t in range(4):
+            out[i, 4 * k + t] = np.uint8((w >> U32(8 * t)) & U32(0xFF))
+
+
+@njit
+def _stage_block(buf, lo, total, prefix, pos, w):
+    """Load input bytes [pos, pos + 64) into w as 16 little-endian words, zero-padded; return
+    how many bytes are real.
+
+    The input is buf[lo:lo + total] when prefix < 0, else the byte `prefix` followed by
+    buf[lo:lo + total - 1]. Whole words are one unaligned 4-byte load each; only the word
+    holding the prefix and a last partial word are assembled byte by byte.
+    """
+    n = min(BLOCK_LEN, total - pos)
+    first = 0  # block positions below `first` hold the prefix, not buffer bytes
+    src = lo + pos
+    if prefix >= 0:
+        src -= 1
+        if pos == 0:
+            first = 1
+    for k in range(16):
+        a = 4 * k
+        if a >= first and a + 4 <= n:
+            w[k] = load_word(buf, src + a)
+        elif a >= n:
+            w[k] = U32(0)
+        else:
+            x = U32(0)
+            for t in range(4):
+                j = a + t
+                if j < first:
+                    x = U32(x | U32(prefix))
+                elif j < n:
+                    x = U32(x | (U32(buf[src + j]) << U32(8 * t)))
+            w[k] = x
+    return n
+
+
+@njit
+def block_tuple(w):
+    """The 16 message words of a scratch array as a tuple (the form `compress` takes)."""
+    return (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7],
+            w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15])
+
+
+@njit
+def _chunk_cv(buf, lo, total, prefix, chunk, flags_last, w):
+    """Chaining value of chunk `chunk` of the input; flags_last is OR-ed into its last block."""
+    start = chunk * CHUNK_LEN
+    end = min(total, start + CHUNK_LEN)
+    n_blocks = max(1, (end - start + BLOCK_LEN - 1) // BLOCK_LEN)
+    cv = IV
+    for b in range(n_blocks):
+        n = _stage_block(buf, lo, total, prefix, start + b * BLOCK_LEN, w)
+        flags = CHUNK_START if b == 0 else NO_FLAGS
+        if b == n_blocks - 1:
+            flags = U32(flags | CHUNK_END | flags_last)
+        cv = compress(cv, block_tuple(w), chunk, U32(n), flags)
+    return cv
+
+
+@njit
+def _parent_cv(left, right, flags):
+    return compress(IV, left + right, 0, U32(BLOCK_LEN), U32(PARENT | flags))
+
+
+@njit
+def _stacked_cv(stack, depth):
+    return (stack[depth, 0], stack[depth, 1], stack[depth, 2], stack[depth, 3],
+            stack[depth, 4], stack[depth, 5], stack[depth, 6], stack[depth, 7])
+
+
+@njit
+def hash_one(buf, lo, total, prefix, w, stack):
+    """BLAKE3 of one input (see _stage_block for how buf, lo, total and prefix define it).
+
+    w: a 16-word uint32 scratch array; stack: a (MAX_DEPTH, 8) uint32 scratch array.
+
+    Inputs of one chunk finish with the ROOT flag on the chunk's last block. Longer inputs fold
+    chunk chaining values into the BLAKE3 tree: a stack of complete left subtrees is merged
+    whenever the chunk count gains a trailing zero bit; the last chunk then folds the stack from
+    the top, the final parent carrying ROOT (the left subtree always holds the largest power
+    of two of chunks, as the BLAKE3 spec requires).
+    """
+    if total <= BLOCK_LEN:  # the common short row: one block, no loops
+        n = _stage_block(buf, lo, total, prefix, 0, w)
+        return compress(IV, block_tuple(w), 0, U32(n), U32(CHUNK_START | CHUNK_END | ROOT))
+    n_chunks = (total + CHUNK_LEN - 1) // CHUNK_LEN
+    if n_chunks == 1:
+        return _chunk_cv(buf, lo, total, prefix, 0, ROOT, w)
+    depth = 0
+    for c in range(n_chunks - 1):
+        cv = _chunk_cv(buf, lo, total, prefix, c, NO_FLAGS, w)
+        done = c + 1
+        while done & 1 == 0:
+            depth -= 1
+            cv = _parent_cv(_stacked_cv(stack, depth), cv, NO_FLAGS)
+            done >>= 1
+        for k in range(8):
+            stack[depth, k] = cv[k]
+        depth += 1
+    cv = _chunk_cv(buf, lo, total, prefix, n_chunks - 1, NO_FLAGS, w)
+    while depth > 0:
+        depth -= 1
+        cv = _parent_cv(_stacked_cv(stack, depth), cv, ROOT if depth == 0 else NO_FLAGS)
+    return cv
+
+
+@njit(parallel=True)
+def _hash_rows(buf, offsets, prefix, out):
+    n = offsets.shape[0] - 1
+    extra = 1 if prefix >= 0 else 0
+    n_tasks = (n + ROWS_PER_TASK - 1) // ROWS_PER_TASK
+    for t in prange(n_tasks):
+        w = np.empty(16, np.uint32)
+        stack = np.empty((MAX_DEPTH, 8), np.uint32)
+        for i in range(t * ROWS_PER_TASK, min(n, (t + 1) * ROWS_PER_TASK)):
+            lo = offsets[i]
+            cv = hash_one(buf, lo, offsets[i + 1] - lo + extra, prefix, w, stack)
+            store_cv(cv, out, i)
+
+
+def hash_rows(buffer: np.ndarray, offsets: np.ndarray, prefix: int | None = None) -> np.ndarray:
+    """BLAKE3 digests of rows buffer[offsets[i]:offsets[i+1]], as an (n, 32) uint8 array.
+
+    buffer: 1-D uint8; offsets: 1-D int64 of length n + 1, non-decreasing, within the buffer
+    (offsets[0] need not be 0, as with a sliced Arrow array). prefix: a byte value hashed before
+    every row (e.g. 0 for Merkle leaves), or None.
+    """
+    buffer = np.ascontiguousarray(buffer)
+    offsets = np.ascontiguousarray(offsets)
+    if buffer.dtype != np.uint8 or buffer.ndim != 1:
+        raise ValueError(f"buffer must be a 1-D uint8 array, got {buffer.dtype} {buffer.shape}")
+    if offsets.dtype != np.int64 or offsets.ndim != 1 or offsets.shape[0] < 1:
+        raise ValueError(f"offsets must be a non-empty 1-D int64 array, got {offsets.dtype} "
+                         f"{offsets.shape}")
+    if offsets[0] < 0 or offsets[-1] > buffer.shape[0] or np.any(np.diff(offsets) < 0):
+        raise ValueError("offsets must be non-decreasing and lie within the buffer "
+                         f"(buffer length {buffer.shape[0]})")
+    if prefix is not None and not 0 <= prefix <= 255:
+        raise ValueError(f"prefix must be a byte value 0..255, got {prefix}")
+    out = np.empty((offsets.shape[0] - 1, OUT_LEN), dtype=np.uint8)
+    _hash_rows(buffer, offsets, NO_PREFIX if prefix is None else int(prefix), out)
+    return out
