@@ -1,0 +1,134 @@
+"""Streaming NDJSON source: line-bounded blocks, each parsed by pyarrow's JSON reader.
+
+pyarrow has no streaming JSON reader, so the file is read `block_bytes` at a time (through
+`pa.input_stream`, which also undoes .gz/.bz2/.zst compression), cut after the last newline, and
+each block is parsed with `pyarrow.json.read_json` as one chunk. Memory stays bounded by a block
+(a line longer than the block extends it). The first block infers the schema; every later block is
+parsed against that schema with unknown fields an error, so no block can change a type.
+
+Rows are the non-blank lines, 0-based (pyarrow skips blank lines too). pyarrow's JSON errors rarely
+name a row or column, so on an error the block is bisected over its lines (a prefix that fails
+keeps failing as it grows) to the first bad line, which is then checked field by field.
+Known limits of pyarrow's JSON inference: ISO dates become timestamp[s] (CSV makes them date32),
+and an integer beyond int64 is read as a float64.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.json as pjson
+
+from engine.errors import InputError
+
+
+def _read(block: bytes, schema: pa.Schema | None, unexpected: str) -> pa.Table:
+    options = pjson.ParseOptions(explicit_schema=schema, unexpected_field_behavior=unexpected)
+    return pjson.read_json(pa.BufferReader(block),
+                           read_options=pjson.ReadOptions(block_size=len(block) + 1),
+                           parse_options=options)
+
+
+class NdjsonSource:
+    """Record batches of one NDJSON file; `schema` is fixed on construction."""
+
+    def __init__(self, path: Path, display: str, *, block_bytes: int,
+                 column_types: Mapping[str, pa.DataType] | None = None):
+        self._path, self._display, self._block_bytes = path, display, block_bytes
+        self._declared = pa.schema(list(column_types.items())) if column_types else None
+        self.schema: pa.Schema | None = None  # None while the first block infers it
+        first = next(self._blocks(), None)
+        if first is None:
+            raise InputError("no rows: the file holds only blank lines", file=display)
+        self.schema = self._parse(first, rows_before=0).schema
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        rows = 0
+        for block in self._blocks():
+            table = self._parse(block, rows_before=rows)
+            rows += table.num_rows
+            yield from table.to_batches()
+
+    def _blocks(self) -> Iterator[bytes]:
+        """Blocks of whole lines holding at least one non-blank line."""
+        with pa.input_stream(self._path, compression="detect") as stream:
+            carry = b""
+            while chunk := stream.read(self._block_bytes):
+                data = carry + chunk
+                cut = data.rfind(b"\n") + 1
+                block, carry = data[:cut], data[cut:]
+                if block.strip():
+                    yield block
+            if carry.strip():
+                yield carry
+
+    def _read(self, block: bytes) -> pa.Table:
+        if self.schema is None:  # first block: declared types, the rest inferred
+            return _read(block, self._declared, "infer")
+        return _read(block, self.schema, "error")
+
+    def _parse(self, block: bytes, *, rows_before: int) -> pa.Table:
+        try:
+            return self._read(block)
+        except pa.ArrowInvalid as exc:
+            raise self._locate(block, exc, rows_before) from None
+
+    def _fails(self, lines: list[bytes]) -> bool:
+        if not lines:
+            return False
+        try:
+            self._read(b"\n".join(lines))
+        except pa.ArrowInvalid:
+            return True
+        return False
+
+    def _locate(self, block: bytes, exc: pa.ArrowInvalid, rows_before: int) -> InputError:
+        lines = [line for line in block.split(b"\n") if line.strip()]
+        if not self._fails(lines):
+            return InputError(f"unreadable NDJSON from row {rows_before} on: {exc}",
+                              file=self._display, row=rows_before)
+        good, bad = 0, len(lines)  # lines[:good] parses, lines[:bad] fails
+        while bad - good > 1:
+            mid = (good + bad) // 2
+            good, bad = (good, mid) if self._fails(lines[:mid]) else (mid, bad)
+        index = bad - 1
+        schema, new_fields = self.schema, self.schema is None
+        if new_fields:
+            schema = self._read(b"\n".join(lines[:index])).schema if index else self._declared
+        column, reason = _diagnose(lines[index], schema, new_fields_allowed=new_fields)
+        return InputError(reason or f"line rejected by the JSON reader: {exc}", file=self._display,
+                          row=rows_before + index, column=column)
+
+
+def _diagnose(line: bytes, schema: pa.Schema | None, *,
+              new_fields_allowed: bool) -> tuple[str | None, str | None]:
+    """(column, reason) for a line the JSON reader rejected; reason None when none is found."""
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [k for k, _ in items]
+        duplicates.extend(k for k in keys if keys.count(k) > 1)
+        return dict(items)
+
+    try:
+        value = json.loads(line, object_pairs_hook=pairs)
+    except ValueError as exc:
+        return None, f"not valid JSON: {exc}"
+    if not isinstance(value, dict):
+        return None, f"not a JSON object but {type(value).__name__}"
+    if duplicates:
+        return duplicates[0], "field appears twice in one object"
+    for key, field_value in value.items():
+        if schema is None or key not in schema.names:
+            if new_fields_allowed:
+                continue
+            return key, "field not in the schema (fields are fixed by the first block)"
+        try:
+            _read(json.dumps({key: field_value}).encode(), pa.schema([schema.field(key)]), "error")
+        except pa.ArrowInvalid:
+            return key, (f"value {json.dumps(field_value)} does not fit the column type "
+                         f"{schema.field(key).type} (types are fixed by the first block)")
+    return None, None
