@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
+from support.snarkjs import PTAU, SNARKJS, requires_snarkjs  # noqa: F401
+from support.snarkjs import snarkjs as _run
 from py_ecc.optimized_bls12_381 import G1, G2, Z1, Z2, curve_order, is_on_curve, multiply, normalize
 from py_ecc.bls.point_compression import modular_squareroot_in_FQ2
 from py_ecc.fields import optimized_bls12_381_FQ2 as FQ2
@@ -15,21 +14,11 @@ from py_ecc.optimized_bls12_381 import b2
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
-SNARKJS = ROOT / "node_modules" / ".bin" / "snarkjs"
-PTAU = ROOT / "tests" / "fixtures" / "bls12381_pot11_final.ptau"
-
-requires_snarkjs = pytest.mark.skipif(
-    not SNARKJS.exists() or shutil.which("node") is None, reason="snarkjs (node) not installed")
 
 
 def snarkjs(*args: str | Path, cwd: Path | None = None) -> str:
-    """Run snarkjs; return stdout; fail the test on a non-zero exit or a logged error (several
-    snarkjs commands log "[ERROR]" and still exit 0)."""
-    res = subprocess.run([str(SNARKJS), *map(str, args)], cwd=cwd, capture_output=True,
-                         text=True, timeout=300)
-    if res.returncode != 0 or "[ERROR]" in res.stdout + res.stderr:
-        pytest.fail(f"snarkjs {args[0]} failed:\n{res.stdout}\n{res.stderr}")
-    return res.stdout
+    """Run snarkjs (tests/support/snarkjs.py); return stdout."""
+    return _run(*args, cwd=cwd).stdout
 
 
 def g1_ref(k: int):

@@ -1,0 +1,50 @@
+"""Shared CLI plumbing: exit codes, error reporting, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import typer
+
+from engine.errors import InputError, VerificationError, ZkpLedgerError
+from kernels.backend import BackendUnavailable
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
+
+
+def fail(message: str, code: int) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def reports_errors(fn: Callable) -> Callable:
+    """Turn our typed errors into one line on stderr and the documented exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            fail(str(exc), EXIT_INPUT)
+        except VerificationError as exc:
+            fail(str(exc), EXIT_INVALID)
+        except BackendUnavailable as exc:
+            fail(str(exc), EXIT_USAGE)
+        except FileNotFoundError as exc:
+            fail(f"file {exc.filename}: not found", EXIT_INPUT)
+        except IsADirectoryError as exc:
+            fail(f"file {exc.filename}: is a directory", EXIT_INPUT)
+        except PermissionError as exc:
+            fail(f"file {exc.filename}: permission denied", EXIT_INPUT)
+        except ZkpLedgerError as exc:
+            fail(str(exc), EXIT_INPUT)
+
+    return wrapper
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, sort_keys=True) + "\n")
