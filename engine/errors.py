@@ -13,7 +13,7 @@ class InputError(ZkpLedgerError):
         where = ", ".join(
             part for part in (
                 f"file {file}" if file else "",
-                f"row {row}" if row is not None else "",
+                f"row {row} (0-based)" if row is not None else "",
                 f"column {column}" if column else "",
             ) if part
         )
