@@ -344,3 +344,40 @@ def test_proof_hex_round_trip():
 def test_malformed_hex_proofs_are_rejected(items, match):
     with pytest.raises(InputError, match=match):
         proof_from_hex(BLAKE3, items)
+
+
+# --- docs/row-merkle.md ---
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "row-merkle.md"
+
+
+def test_worked_example_of_the_doc():
+    leaves = [BLAKE3.leaf(f"row {i}".encode()) for i in range(5)]
+    tree = MerkleTree(BLAKE3, leaves)
+    assert leaves[2].hex() == "427d66cd333258a140e5863e1508cf68d70359d0195411d16a88d77bd621e582"
+    assert tree.root.hex() == "08c93aaf404cc0e4344c59f30c40711d14c35817b599033d67a072cf939c8227"
+    assert proof_to_hex(tree.inclusion_proof(2)) == [
+        "62b782ebc7dc74f99a509c518baa2a23a7b6b34236118409e0ab55d90cd5e19b",
+        "f442a9dbe781721f54bfd23a8c83c955555762290c2e405ab1c38ce2eb079937",
+        "3ecf723eeea464708efb25dcec46e81cc7a331c3dc42377298a665deab15f0ac"]
+    assert proof_to_hex(tree.inclusion_proof(4)) == [
+        "6bb6a83abb1c9c5922c5b826e1d1bc6aa8ab9970ceb19dd7224997193ec11794"]
+
+
+def test_the_doc_checker_agrees_with_verify_inclusion():
+    source = DOC.read_text().split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(source, namespace)  # the stand-alone checker the doc gives to independent verifiers
+    check_row = namespace["check_row"]
+    for size in range(1, 12):
+        rows = [f"row {i} of {size}".encode() for i in range(size)]
+        tree = MerkleTree(BLAKE3, [BLAKE3.leaf(r) for r in rows])
+        for index in range(size):
+            proof = tree.inclusion_proof(index)
+            assert check_row(rows[index], index, size, proof, tree.root)
+            assert not check_row(rows[index] + b"!", index, size, proof, tree.root)
+            assert not check_row(rows[index], index, size, proof + [tree.root], tree.root)
+            if proof:
+                assert not check_row(rows[index], index, size, proof[:-1], tree.root)
+                assert not check_row(rows[index], index, size, [flip(proof[0])] + proof[1:],
+                                     tree.root)
