@@ -129,6 +129,8 @@ def _diagnose(line: bytes, schema: pa.Schema | None, *,
         try:
             _read(json.dumps({key: field_value}).encode(), pa.schema([schema.field(key)]), "error")
         except pa.ArrowInvalid:
+            why = ("inferred from the rows before it" if new_fields_allowed
+                   else "types are fixed by the first block")
             return key, (f"value {json.dumps(field_value)} does not fit the column type "
-                         f"{schema.field(key).type} (types are fixed by the first block)")
+                         f"{schema.field(key).type} ({why})")
     return None, None
