@@ -6,10 +6,10 @@ A value v of a column with scale s becomes the integer k = v * 10^s (s = 0 for k
   when s < t, u must be a multiple of 10^(t - s), else the value has more decimals than s;
 - floats stand for their shortest round-trip decimal (what `repr` prints and a CSV writer
   wrote): the value is accepted when that decimal has at most s decimals, so 0.1 at scale 1 is 1,
-  and 0.1 + 0.2 (0.30000000000000004) is rejected at any scale below 17. Test: k = rint(x * 10^s)
-  and k / 10^s rounds back to x in the float's own precision. This is exact while
-  |k| < 2^(p-1) (p = 53, 24, 11 mantissa bits for float64/32/16): then at most one k per float,
-  and rint finds it. Beyond that a float no longer names one decimal at that scale, and the value
+  and 0.1 + 0.2 (0.30000000000000004) is rejected at any scale below 17. Test: the k among
+  rint(x * 10^s) and its two neighbours for which k / 10^s (one correctly rounded division) rounds
+  back to x in the float's own precision. This is exact while |k| < 2^(p-1) (p = 53, 24, 11
+  mantissa bits for float64/32/16): then at most one k per float, and it is one of the three. Beyond that a float no longer names one decimal at that scale, and the value
   is rejected (store such data as integers or decimals). Never rounded silently.
 - null, NaN and +-inf are rejected; every k must lie in the column's [lo, hi] (encoded units).
 Every error is an `InputError` naming the file, the first offending row (global, 0-based) and the
@@ -106,8 +106,9 @@ def _decimals(arr: pa.Array, scale: int) -> tuple[np.ndarray, list[Check]]:
     unscaled, fits = _unscaled(arr)
     shift = scale - arr.type.scale
     if shift >= 0:
-        limit = INT64_MAX // 10 ** shift
-        fits &= (unscaled >= -limit) & (unscaled <= limit)
+        if shift:
+            limit = INT64_MAX // 10 ** shift
+            fits &= (unscaled >= -limit) & (unscaled <= limit)
         exact = np.ones(len(arr), dtype=bool)
         k = np.where(fits, unscaled, 0) * 10 ** shift
     elif -shift > 18:  # 10^-shift exceeds every int64: only zero is exact
@@ -130,8 +131,15 @@ def _float_candidates(arr: pa.Array, scale: int) -> tuple[np.ndarray, np.ndarray
     factor = 10.0 ** scale
     with np.errstate(all="ignore"):
         k = np.rint(x.astype(np.float64) * factor)
-        small = np.abs(k) < float_limit(arr.type)
         exact = (k / factor).astype(x.dtype) == x
+        # x * 10^s carries the float's representation error and a rounding of its own; together
+        # below 1 while |k| < 2^(p-1), so the true k is rint's or a neighbour.
+        for step in (-1.0, 1.0):
+            neighbour = k + step
+            hit = ~exact & ((neighbour / factor).astype(x.dtype) == x)
+            k = np.where(hit, neighbour, k)
+            exact |= hit
+        small = np.abs(k) < float_limit(arr.type)
     return k, small, exact
 
 

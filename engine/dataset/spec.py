@@ -97,8 +97,6 @@ class ColumnSpec(BaseModel):
     def _exact_at_scale(cls, value: Bound, info: ValidationInfo) -> Bound:
         if value is None or "scale" not in info.data:
             return value
-        if not value.is_finite():
-            raise ValueError(f"bound {value} is not a finite number")
         scale = info.data["scale"]
         scaled = scaled_int(value, scale)
         if scaled is None:
@@ -265,10 +263,7 @@ class StatementOptions(BaseModel):
     @field_validator("bounds")
     @classmethod
     def _bounds_values(cls, value: dict[str, tuple[Bound, Bound]]) -> dict[str, tuple[Bound, Bound]]:
-        for name, (lo, hi) in value.items():
-            for bound in (lo, hi):
-                if bound is not None and not bound.is_finite():
-                    raise ValueError(f"bound {bound} of column {name} is not a finite number")
+        for name, (lo, hi) in value.items():  # pydantic has rejected NaN and infinities
             if lo is not None and hi is not None and lo > hi:
                 raise ValueError(f"column {name}: lower bound {lo} exceeds upper bound {hi}")
         return value
