@@ -60,9 +60,9 @@ class NdjsonSource:
                 data = carry + chunk
                 cut = data.rfind(b"\n") + 1
                 block, carry = data[:cut], data[cut:]
-                if block.strip():
+                if block and not block.isspace():
                     yield block
-            if carry.strip():
+            if carry and not carry.isspace():
                 yield carry
 
     def _read(self, block: bytes) -> pa.Table:

@@ -82,7 +82,9 @@ class _ParquetSource:
 
     def _open(self) -> pq.ParquetFile:
         try:
-            return pq.ParquetFile(self._path, page_checksum_verification=True)
+            # pre_buffer would coalesce the reads of every row group iter_batches asks for:
+            # measured, it held the whole 66 MiB file of 3M rows in memory (and was slower).
+            return pq.ParquetFile(self._path, page_checksum_verification=True, pre_buffer=False)
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"not a readable Parquet file: {exc}", file=self._display) from None
 
