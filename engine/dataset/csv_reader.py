@@ -75,7 +75,7 @@ class CsvSource:
         csv.field_size_limit((1 << 31) - 1)
         try:
             with pa.input_stream(self._path, compression="detect") as raw:
-                text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+                text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
                 yield from (r for r in csv.reader(text, delimiter=self._delimiter) if r)
         finally:
             csv.field_size_limit(limit)

@@ -7,7 +7,8 @@ shorter), so memory is bounded by a batch plus one text block, never by the file
 iterated again (a pipeline makes several passes); every pass reopens the file.
 
 Rows are numbered globally from 0 (data rows: a CSV header is not a row). Bad input raises
-`InputError` naming the file, the 0-based row and the column where the failure has one.
+`InputError` naming the file, the 0-based row and the column where the failure has one. A column
+whose type the canonical row encoding does not cover (lists, structs, ...) is refused at open.
 
 The file's sha256 and size come from a separate pass (`DatasetReader.digest`): hashing runs at
 over 1 GB/s, a small share of decoding, and Parquet is not read front to back (footer first,
@@ -29,6 +30,7 @@ import pyarrow.parquet as pq
 
 from engine.dataset.csv_reader import CsvSource
 from engine.dataset.ndjson_reader import NdjsonSource
+from engine.dataset.row_encoding import check_supported
 from engine.errors import InputError
 
 FORMATS = ("parquet", "csv", "tsv", "ndjson")
@@ -152,6 +154,7 @@ class DatasetReader:
         repeated = next((n for n in names if names.count(n) > 1), None)
         if repeated is not None:
             raise InputError("column name appears more than once", file=self.display, column=repeated)
+        check_supported(self.schema, file=self.display)
 
     def _identity(self) -> tuple[int, int, int]:
         try:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from engine.dataset import (ColumnSpec, StatementOptions, check_supported, encode_column,
-                            open_dataset, resolve_statement)
+from engine.dataset import (ColumnSpec, StatementOptions, encode_column, open_dataset,
+                            resolve_statement)
 from engine.errors import InputError
 
 DATA = Path(__file__).parent / "data"
@@ -136,10 +136,9 @@ def test_file_changed_while_reading(tmp_path):
         reader.digest()
 
 
-def test_unsupported_column_type_is_named():
-    reader = open_dataset(DATA / "list_column.parquet")
-    with pytest.raises(InputError, match="column tags: type list<element: int64> is not supported"):
-        check_supported(reader.schema, file=reader.display)
+def test_unsupported_column_type_is_refused_at_open():
+    fails(DATA / "list_column.parquet", column="tags",
+          says="type list<element: int64> is not supported by the row encoding")
 
 
 def _prove_x(path: Path) -> InputError:
@@ -182,3 +181,11 @@ def test_errors_carry_row_offsets_of_later_batches(tmp_path):
                           file=reader.display)
     assert (info.value.row, info.value.column) == (5000, "x")
     assert "0.25 has more than 1 decimals" in str(info.value)
+
+
+def test_byte_order_mark_is_not_part_of_the_first_column_name(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfa,b\n1,2\n3\n")
+    fails(path, row=1, column="b", says="1 fields where the header has 2")
+    path.write_bytes(b"\xef\xbb\xbfa,b\n1,2\n")
+    assert open_dataset(path).schema.names == ["a", "b"]
