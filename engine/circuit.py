@@ -16,7 +16,7 @@ Constraints are counted per section (`with builder.section("name"):`), inclusive
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -276,6 +276,16 @@ class CircuitBuilder:
         self._steps.append(Step((z,), (x.terms, y.terms), _product))
         self._add_constraint(x, y, LC.wire(z), what)
         return LC.wire(z)
+
+    def compute(self, n: int, ins: Sequence[LC | int],
+                fn: Callable[[list[int]], Sequence[int]]) -> list[LC]:
+        """n new private wires set to fn(values of ins) during witness generation.
+
+        A hint (circom's `<--`): no constraint is added, the caller must constrain every wire.
+        Gadgets use it to compute many wires in one native call (a whole Poseidon trace)."""
+        wires = [self._new_wire() for _ in range(n)]
+        self._steps.append(Step(tuple(wires), tuple(_lc(x).terms for x in ins), fn))
+        return [LC.wire(w) for w in wires]
 
     def to_bits(self, x: LC | int, n_bits: int, what: str = "x") -> list[LC]:
         """Little-endian bits of x; also proves x < 2^n_bits (circom Num2Bits: n + 1 constraints).
