@@ -107,13 +107,15 @@ def report(rows: int, batch_rows: int, fmt: str) -> None:
         tracemalloc.stop()
     mib = 1 << 20
     total = sum(result[k] for k in ("open", "read", "field_encode", "row_encode"))
-    print(f"{result['rows']:,} rows, batch {batch_rows:,}, {fmt} {result['file_bytes'] / mib:.1f} MiB, "
+    print(f"{result['rows']:,} rows, batch {batch_rows:,}, "
+          f"{fmt} {result['file_bytes'] / mib:.1f} MiB, "
           f"row bytes {result['row_bytes'] / mib:.1f} MiB")
     for stage in ("open", "read", "field_encode", "row_encode", "sha256"):
         print(f"  {stage:13s} {result[stage]:7.3f} s")
     print(f"  {'ingest total':13s} {total:7.3f} s  ({result['rows'] / total / 1e6:.2f} M rows/s)")
     print(f"  peak RSS {rss_peak / 1024:.0f} MiB (baseline {rss_before / 1024:.0f} MiB), "
-          f"Arrow pool peak {arrow_peak / mib:.0f} MiB, tracemalloc peak {traced_peak / mib:.0f} MiB")
+          f"Arrow pool peak {arrow_peak / mib:.0f} MiB, "
+          f"tracemalloc peak {traced_peak / mib:.0f} MiB")
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,8 @@ import pyarrow.csv as pcsv
 
 from engine.errors import InputError
 
-_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to (.+?): invalid value '(.*)'$",
-                         re.S)
+_CONVERSION = re.compile(
+    r"In CSV column #(\d+): CSV conversion error to (.+?): invalid value '(.*)'$", re.S)
 _RAGGED = re.compile(r"Expected (\d+) columns, got (\d+)")
 
 
@@ -40,14 +40,16 @@ class CsvSource:
         self._delimiter = delimiter
         self.first_block_rows: int | None = None
         try:
+            convert = pcsv.ConvertOptions(column_types=column_types or {})
             reader = pcsv.open_csv(path, read_options=self._read, parse_options=self._parse,
-                                   convert_options=pcsv.ConvertOptions(column_types=column_types or {}))
+                                   convert_options=convert)
             first = reader.read_next_batch()
         except StopIteration:
             raise InputError("no data rows (only a header)", file=display) from None
         except pa.ArrowInvalid as exc:
             if "Empty CSV file" in str(exc):
-                raise InputError("no header row: the file holds no CSV records", file=display) from None
+                raise InputError("no header row: the file holds no CSV records",
+                                 file=display) from None
             raise self._locate(exc, rows_before=0) from None
         schema = reader.schema
         self.first_block_rows = first.num_rows
@@ -98,13 +100,14 @@ class CsvSource:
                               column=column)
         conversion = _CONVERSION.search(message)
         if conversion:
-            index, type_name, value = int(conversion.group(1)), conversion.group(2), conversion.group(3)
+            index, type_name, value = int(conversion[1]), conversion[2], conversion[3]
             header, row = self._header_and_row(
                 lambda record: index < len(record) and record[index] == value)
             why = ("a declared column type" if self.first_block_rows is None else
                    f"column types are fixed by the first {self.first_block_rows} rows")
-            return InputError(f"value {value!r} is not a valid {type_name} ({why})", file=self._display,
+            return InputError(f"value {value!r} is not a valid {type_name} ({why})",
+                              file=self._display,
                               row=rows_before if row is None else row,
                               column=header[index] if index < len(header) else None)
-        return InputError(f"unreadable CSV from row {rows_before} on: {message}", file=self._display,
-                          row=rows_before)
+        return InputError(f"unreadable CSV from row {rows_before} on: {message}",
+                          file=self._display, row=rows_before)

@@ -9,8 +9,9 @@ A value v of a column with scale s becomes the integer k = v * 10^s (s = 0 for k
   and 0.1 + 0.2 (0.30000000000000004) is rejected at any scale below 17. Test: the k among
   rint(x * 10^s) and its two neighbours for which k / 10^s (one correctly rounded division) rounds
   back to x in the float's own precision. This is exact while |k| < 2^(p-1) (p = 53, 24, 11
-  mantissa bits for float64/32/16): then at most one k per float, and it is one of the three. Beyond that a float no longer names one decimal at that scale, and the value
-  is rejected (store such data as integers or decimals). Never rounded silently.
+  mantissa bits for float64/32/16): then at most one k per float, and it is one of the three.
+  Beyond that a float no longer names one decimal at that scale, and the value is rejected
+  (store such data as integers or decimals). Never rounded silently.
 - null, NaN and +-inf are rejected; every k must lie in the column's [lo, hi] (encoded units).
 Every error is an `InputError` naming the file, the first offending row (global, 0-based) and the
 column, whichever check it fails.

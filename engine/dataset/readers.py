@@ -153,7 +153,8 @@ class DatasetReader:
         names = self.schema.names
         repeated = next((n for n in names if names.count(n) > 1), None)
         if repeated is not None:
-            raise InputError("column name appears more than once", file=self.display, column=repeated)
+            raise InputError("column name appears more than once", file=self.display,
+                             column=repeated)
         check_supported(self.schema, file=self.display)
 
     def _identity(self) -> tuple[int, int, int]:

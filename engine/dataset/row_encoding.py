@@ -102,7 +102,8 @@ def _fixed_payload(arr: pa.Array) -> tuple[int | np.ndarray, list[_Fixed]] | Non
     if pa.types.is_integer(t):
         if t == pa.uint64():
             values = _numbers(arr, "<u8")
-            return np.where(values >= np.uint64(1 << 63), TAG_UINT64, TAG_INT), [_Fixed("<u8", values)]
+            tags = np.where(values >= np.uint64(1 << 63), TAG_UINT64, TAG_INT)
+            return tags, [_Fixed("<u8", values)]
         return TAG_INT, [_Fixed("<i8", _numbers(arr, "<i8"))]
     if pa.types.is_floating(t):
         return TAG_FLOAT, [_Fixed("<u8", _float_bits(arr))]
@@ -117,7 +118,8 @@ def _fixed_payload(arr: pa.Array) -> tuple[int | np.ndarray, list[_Fixed]] | Non
                          (pa.types.is_duration, TAG_DURATION)):
         if is_type(t):
             storage = pa.int32() if t.bit_width == 32 else pa.int64()
-            return tag, [_Fixed("u1", TIME_UNITS[t.unit]), _Fixed("<i8", _numbers(arr.view(storage), "<i8"))]
+            count = _numbers(arr.view(storage), "<i8")
+            return tag, [_Fixed("u1", TIME_UNITS[t.unit]), _Fixed("<i8", count)]
     return None
 
 
@@ -142,7 +144,8 @@ def _run_to_binary(fields: list[_Fixed], n: int) -> np.ndarray:
 
 def _as_binary(run: np.ndarray) -> pa.LargeBinaryArray:
     width = run.dtype.itemsize
-    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(run), [None, pa.py_buffer(run)])
+    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(run),
+                                                 [None, pa.py_buffer(run)])
     return fixed.cast(pa.large_binary())
 
 
@@ -157,7 +160,8 @@ def _column_pieces(arr: pa.Array, name: str, file: str | None) -> list[Piece]:
         if valid is None or not payload:
             return [_Fixed("u1", tag), _Fixed("<u4", width), *payload]
         blob = _as_binary(_run_to_binary(payload, len(arr)))
-        return [_Fixed("u1", np.where(valid, tag, TAG_NULL)), _Fixed("<u4", np.where(valid, width, 0)),
+        return [_Fixed("u1", np.where(valid, tag, TAG_NULL)),
+                _Fixed("<u4", np.where(valid, width, 0)),
                 pc.if_else(pa.array(valid), blob, _EMPTY)]
     variable = _variable_payload(arr)
     if variable is None:
@@ -193,14 +197,16 @@ def check_supported(schema: pa.Schema, file: str | None = None) -> None:
                              column=field.name)
 
 
-def encode_rows(batch: pa.RecordBatch, start_row: int = 0, *, file: str | None = None) -> EncodedRows:
+def encode_rows(batch: pa.RecordBatch, start_row: int = 0, *,
+                file: str | None = None) -> EncodedRows:
     """Canonical bytes of the batch's rows, numbered from `start_row` (the global row index)."""
     n = batch.num_rows
     pieces: list[Piece] = [_Fixed("<u8", np.arange(start_row, start_row + n, dtype=np.uint64)),
                            _Fixed("<u4", batch.num_columns)]
     for name, column in zip(batch.schema.names, batch.columns):
         pieces += _column_pieces(column, name, file)
-    parts = [part if isinstance(part, pa.Array) else _run_to_binary(part, n) for part in _runs(pieces)]
+    parts = [part if isinstance(part, pa.Array) else _run_to_binary(part, n)
+             for part in _runs(pieces)]
     if len(parts) == 1:  # every field fixed-width: the run is the buffer
         run = parts[0]
         return EncodedRows(run.view(np.uint8).reshape(-1),

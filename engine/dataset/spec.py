@@ -29,7 +29,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo,
+                      field_validator, model_validator)
 
 from engine.dataset.field_encoding import float_limit, infer_float_scale
 from engine.errors import InputError
@@ -111,7 +112,8 @@ class ColumnSpec(BaseModel):
         if self.kind == "int" and self.scale != 0:
             raise ValueError(f"column {self.name}: kind 'int' has scale 0 (use kind 'fixed')")
         if self.lo is not None and self.hi is not None and self.lo > self.hi:
-            raise ValueError(f"column {self.name}: lower bound {self.lo} exceeds upper bound {self.hi}")
+            raise ValueError(f"column {self.name}: lower bound {self.lo} exceeds upper bound "
+                             f"{self.hi}")
         return self
 
     @property
@@ -224,7 +226,9 @@ class StatementOptions(BaseModel):
             value = value.split(",")
         if isinstance(value, Sequence):
             names = [str(v).strip() for v in value]
-            if not names or not all(names):
+            if not names:
+                raise ValueError("the column list is empty")
+            if not all(names):
                 raise ValueError(f"column list {value!r} has an empty name")
             if len(set(names)) != len(names):
                 raise ValueError(f"column list {value!r} names a column twice")
@@ -262,7 +266,7 @@ class StatementOptions(BaseModel):
 
     @field_validator("bounds")
     @classmethod
-    def _bounds_values(cls, value: dict[str, tuple[Bound, Bound]]) -> dict[str, tuple[Bound, Bound]]:
+    def _ordered(cls, value: dict[str, tuple[Bound, Bound]]) -> dict[str, tuple[Bound, Bound]]:
         for name, (lo, hi) in value.items():  # pydantic has rejected NaN and infinities
             if lo is not None and hi is not None and lo > hi:
                 raise ValueError(f"column {name}: lower bound {lo} exceeds upper bound {hi}")
@@ -278,15 +282,20 @@ class StatementOptions(BaseModel):
         return self
 
 
+def _values_type(data_type: pa.DataType) -> pa.DataType:
+    """A dictionary column is proved by its values."""
+    return data_type.value_type if pa.types.is_dictionary(data_type) else data_type
+
+
 def provable(data_type: pa.DataType) -> bool:
     """Integer, decimal and float columns can be proved (dictionary-encoded ones by value)."""
-    t = data_type.value_type if pa.types.is_dictionary(data_type) else data_type
+    t = _values_type(data_type)
     return pa.types.is_integer(t) or pa.types.is_decimal(t) or pa.types.is_floating(t)
 
 
 def type_range(data_type: pa.DataType, scale: int) -> tuple[int, int]:
     """(lo, hi) in encoded units: the values this type can hold at `scale`, clamped to int64."""
-    t = data_type.value_type if pa.types.is_dictionary(data_type) else data_type
+    t = _values_type(data_type)
     if pa.types.is_integer(t):
         bits = t.bit_width
         lo, hi = ((-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if pa.types.is_signed_integer(t)
@@ -305,9 +314,8 @@ def type_range(data_type: pa.DataType, scale: int) -> tuple[int, int]:
     return max(lo, INT64_MIN), min(hi, INT64_MAX)
 
 
-def _default_scale(name: str, data_type: pa.DataType, sample: pa.RecordBatch | None,
+def _default_scale(name: str, t: pa.DataType, sample: pa.RecordBatch | None,
                    file: str | None) -> int:
-    t = data_type.value_type if pa.types.is_dictionary(data_type) else data_type
     if pa.types.is_decimal(t):
         if t.scale > MAX_SCALE:
             raise InputError(f"decimal scale {t.scale} exceeds {MAX_SCALE}; give --scale "
@@ -318,47 +326,54 @@ def _default_scale(name: str, data_type: pa.DataType, sample: pa.RecordBatch | N
     return 0
 
 
-def resolve_statement(schema: pa.Schema, options: StatementOptions | None = None, *,
-                      sample: pa.RecordBatch | None = None, file: str | None = None) -> StatementSpec:
-    """Fit `options` to a file's schema; `sample` (the first batch) fixes default float scales."""
-    options = options or StatementOptions()
-    available = ", ".join(schema.names)
+def _column_names(schema: pa.Schema, options: StatementOptions, file: str | None) -> list[str]:
+    """The columns asked for, or every provable one; options must name only those."""
     if options.columns is not None:
-        names = list(options.columns)
-    else:
-        names = [f.name for f in schema if provable(f.type)]
-        stray = sorted((set(options.scale) | set(options.bounds)) - set(names))
-        for name in stray:
-            if name not in schema.names:
-                raise InputError(f"no such column (the file has: {available})", file=file,
-                                 column=name)
-        if stray:
+        return list(options.columns)
+    names = [f.name for f in schema if provable(f.type)]
+    for name in sorted((set(options.scale) | set(options.bounds)) - set(names)):
+        if name in schema.names:
             raise InputError("not a column that can be proved (integer, decimal or float)",
-                             file=file, column=stray[0])
-        if not names:
-            raise InputError(f"no integer, decimal or float column to prove (the file has: "
-                             f"{available}); name columns with --columns", file=file)
-    columns = []
-    for name in names:
-        if name not in schema.names:
-            raise InputError(f"no such column (the file has: {available})", file=file, column=name)
-        data_type = schema.field(name).type
-        if not provable(data_type):
-            raise InputError(f"type {data_type} cannot be proved: only integer, decimal and "
-                             f"float columns", file=file, column=name)
-        explicit = name in options.scale
-        scale = options.scale[name] if explicit else _default_scale(name, data_type, sample, file)
-        is_int = pa.types.is_integer(data_type.value_type if pa.types.is_dictionary(data_type)
-                                     else data_type)
-        kind = "int" if is_int and scale == 0 else "fixed"
-        type_lo, type_hi = type_range(data_type, scale)
-        lo, hi = options.bounds.get(name, (None, None))
-        try:
-            columns.append(ColumnSpec(
-                name=name, kind=kind, scale=scale,
-                lo=lo if lo is not None else unscaled_decimal(type_lo, scale),
-                hi=hi if hi is not None else unscaled_decimal(type_hi, scale)))
-        except ValueError as exc:  # pydantic ValidationError: a bound that the scale cannot hold
-            first = exc.errors()[0]["msg"] if hasattr(exc, "errors") else str(exc)
-            raise InputError(first.removeprefix("Value error, "), file=file, column=name) from None
-    return StatementSpec(columns=tuple(columns), shard_rows=options.shard_rows)
+                             file=file, column=name)
+        raise InputError(f"no such column (the file has: {', '.join(schema.names)})", file=file,
+                         column=name)
+    if not names:
+        raise InputError(f"no integer, decimal or float column to prove (the file has: "
+                         f"{', '.join(schema.names)}); name columns with --columns", file=file)
+    return names
+
+
+def _resolve_column(name: str, schema: pa.Schema, options: StatementOptions,
+                    sample: pa.RecordBatch | None, file: str | None) -> ColumnSpec:
+    if name not in schema.names:
+        raise InputError(f"no such column (the file has: {', '.join(schema.names)})", file=file,
+                         column=name)
+    data_type = schema.field(name).type
+    if not provable(data_type):
+        raise InputError(f"type {data_type} cannot be proved: only integer, decimal and "
+                         f"float columns", file=file, column=name)
+    t = _values_type(data_type)
+    scale = options.scale[name] if name in options.scale else _default_scale(name, t, sample, file)
+    type_lo, type_hi = type_range(t, scale)
+    lo, hi = options.bounds.get(name, (None, None))
+    kind = "int" if pa.types.is_integer(t) and scale == 0 else "fixed"
+    try:
+        return ColumnSpec(name=name, kind=kind, scale=scale,
+                          lo=unscaled_decimal(type_lo, scale) if lo is None else lo,
+                          hi=unscaled_decimal(type_hi, scale) if hi is None else hi)
+    except ValidationError as exc:  # a bound the column's scale cannot hold
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise InputError(message, file=file, column=name) from None
+
+
+def resolve_statement(schema: pa.Schema, options: StatementOptions | None = None, *,
+                      sample: pa.RecordBatch | None = None,
+                      file: str | None = None) -> StatementSpec:
+    """Fit `options` to a file's schema; `sample` (the first batch) fixes default float scales.
+
+    Typical use: `reader = open_dataset(path)`, `first = next(iter(reader))`, then
+    `resolve_statement(reader.schema, options, sample=first.data, file=reader.display)`."""
+    options = options or StatementOptions()
+    columns = tuple(_resolve_column(name, schema, options, sample, file)
+                    for name in _column_names(schema, options, file))
+    return StatementSpec(columns=columns, shard_rows=options.shard_rows)

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.dataset import ColumnSpec, StatementSpec, encode_batch, encode_column, signed_from_fr, to_fr
+from engine.dataset import (ColumnSpec, StatementSpec, encode_batch, encode_column, signed_from_fr,
+                            to_fr)
 from engine.dataset.field_encoding import infer_float_scale
 from engine.errors import InputError
 from kernels.constants import R

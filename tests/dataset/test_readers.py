@@ -88,7 +88,8 @@ def test_batch_size_does_not_change_rows(files, fmt):
     assert pa.Table.from_batches([b.data for b in small]).equals(
         pa.Table.from_batches([whole[0].data]))
     small_rows = [encode_rows(b.data, b.start_row) for b in small]
-    assert b"".join(e.buffer.tobytes() for e in small_rows) == encode_rows(whole[0].data).buffer.tobytes()
+    whole_rows = encode_rows(whole[0].data)
+    assert b"".join(e.buffer.tobytes() for e in small_rows) == whole_rows.buffer.tobytes()
 
 
 def test_reader_can_be_iterated_again(files):

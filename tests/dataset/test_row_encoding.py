@@ -46,7 +46,8 @@ def reference_value(value: object, t: pa.DataType) -> bytes:
     if pa.types.is_decimal(t):
         width = 32 if t.byte_width == 32 else 16
         unscaled = int(Decimal(value).scaleb(t.scale))
-        return field(0x05, struct.pack("<i", t.scale) + unscaled.to_bytes(width, "little", signed=True))
+        return field(0x05, struct.pack("<i", t.scale)
+                     + unscaled.to_bytes(width, "little", signed=True))
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         return field(0x06, value.encode())
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
@@ -164,7 +165,8 @@ def test_width_does_not_matter_but_decimal_scale_does():
 
 
 def test_empty_batch():
-    encoded = encode_rows(pa.record_batch({"a": pa.array([], pa.int64()), "s": pa.array([], pa.string())}))
+    encoded = encode_rows(pa.record_batch({"a": pa.array([], pa.int64()),
+                                           "s": pa.array([], pa.string())}))
     assert len(encoded) == 0 and encoded.offsets.tolist() == [0] and encoded.buffer.size == 0
 
 

@@ -119,7 +119,8 @@ def test_type_range(data_type, scale, expected):
 SCHEMA = pa.schema([("id", pa.int32()), ("name", pa.string()), ("price", pa.float64()),
                     ("amount", pa.decimal128(7, 3)), ("n", pa.uint8())])
 SAMPLE = pa.record_batch([pa.array([1, 2], pa.int32()), pa.array(["a", "b"]),
-                          pa.array([1.5, 2.25]), pa.array([D("1.000"), D("2.500")], pa.decimal128(7, 3)),
+                          pa.array([1.5, 2.25]),
+                          pa.array([D("1.000"), D("2.500")], pa.decimal128(7, 3)),
                           pa.array([3, 4], pa.uint8())], schema=SCHEMA)
 
 
