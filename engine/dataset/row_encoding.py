@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -48,8 +47,11 @@ _MS_PER_DAY = 86_400_000
 _EMPTY = pa.scalar(b"", pa.large_binary())
 
 
-class EncodedRows(NamedTuple):
-    """Rows of one batch: row i is buffer[offsets[i]:offsets[i + 1]]; offsets[0] == 0."""
+@dataclass(frozen=True)
+class EncodedRows:
+    """Rows of one batch: row i is buffer[offsets[i]:offsets[i + 1]]; offsets[0] == 0.
+
+    Both arrays may be read-only views of Arrow buffers."""
 
     buffer: np.ndarray  # uint8
     offsets: np.ndarray  # int64, n + 1
@@ -57,7 +59,7 @@ class EncodedRows(NamedTuple):
     def row(self, i: int) -> bytes:
         return self.buffer[self.offsets[i]:self.offsets[i + 1]].tobytes()
 
-    def __len__(self) -> int:  # type: ignore[override]
+    def __len__(self) -> int:
         return len(self.offsets) - 1
 
 
@@ -133,7 +135,7 @@ def _variable_payload(arr: pa.Array) -> tuple[int, pa.LargeBinaryArray] | None:
     return None
 
 
-def _run_to_binary(fields: list[_Fixed], n: int) -> np.ndarray:
+def _pack_run(fields: list[_Fixed], n: int) -> np.ndarray:
     """Pack fixed fields into a structured array: one packed record of bytes per row."""
     dtype = np.dtype([(f"f{i}", f.fmt) for i, f in enumerate(fields)])  # packed, no padding
     run = np.empty(n, dtype=dtype)
@@ -159,7 +161,7 @@ def _column_pieces(arr: pa.Array, name: str, file: str | None) -> list[Piece]:
         width = sum(np.dtype(f.fmt).itemsize for f in payload)
         if valid is None or not payload:
             return [_Fixed("u1", tag), _Fixed("<u4", width), *payload]
-        blob = _as_binary(_run_to_binary(payload, len(arr)))
+        blob = _as_binary(_pack_run(payload, len(arr)))
         return [_Fixed("u1", np.where(valid, tag, TAG_NULL)),
                 _Fixed("<u4", np.where(valid, width, 0)),
                 pc.if_else(pa.array(valid), blob, _EMPTY)]
@@ -188,7 +190,9 @@ def _runs(pieces: list[Piece]) -> Iterator[list[_Fixed] | pa.LargeBinaryArray]:
 
 
 def check_supported(schema: pa.Schema, file: str | None = None) -> None:
-    """InputError naming the first column whose type the row encoding does not cover."""
+    """InputError naming the first column whose type the row encoding does not cover.
+
+    Asks the encoders themselves (on an empty array), so there is one list of supported types."""
     for field in schema:
         t = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
         empty = pa.array([], type=t)
@@ -205,7 +209,7 @@ def encode_rows(batch: pa.RecordBatch, start_row: int = 0, *,
                            _Fixed("<u4", batch.num_columns)]
     for name, column in zip(batch.schema.names, batch.columns):
         pieces += _column_pieces(column, name, file)
-    parts = [part if isinstance(part, pa.Array) else _run_to_binary(part, n)
+    parts = [part if isinstance(part, pa.Array) else _pack_run(part, n)
              for part in _runs(pieces)]
     if len(parts) == 1:  # every field fixed-width: the run is the buffer
         run = parts[0]
