@@ -43,7 +43,8 @@ class CsvSource:
             convert = pcsv.ConvertOptions(column_types=column_types or {})
             reader = pcsv.open_csv(path, read_options=self._read, parse_options=self._parse,
                                    convert_options=convert)
-            first = reader.read_next_batch()
+            with reader:
+                first = reader.read_next_batch()
         except StopIteration:
             raise InputError("no data rows (only a header)", file=display) from None
         except pa.ArrowInvalid as exc:
@@ -61,15 +62,16 @@ class CsvSource:
         reader = pcsv.open_csv(self._path, read_options=self._read, parse_options=self._parse,
                                convert_options=convert)
         rows = 0
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                return
-            except pa.ArrowInvalid as exc:
-                raise self._locate(exc, rows_before=rows) from None
-            rows += batch.num_rows
-            yield batch
+        with reader:
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    return
+                except pa.ArrowInvalid as exc:
+                    raise self._locate(exc, rows_before=rows) from None
+                rows += batch.num_rows
+                yield batch
 
     def _records(self) -> Iterator[list[str]]:
         """Records as Python's csv module reads them (header first, empty lines dropped)."""

@@ -40,7 +40,9 @@ class NdjsonSource:
         self._path, self._display, self._block_bytes = path, display, block_bytes
         self._declared = pa.schema(list(column_types.items())) if column_types else None
         self.schema: pa.Schema | None = None  # None while the first block infers it
-        first = next(self._blocks(), None)
+        blocks = self._blocks()
+        first = next(blocks, None)
+        blocks.close()
         if first is None:
             raise InputError("no rows: the file holds only blank lines", file=display)
         self.schema = self._parse(first, rows_before=0).schema
@@ -55,24 +57,28 @@ class NdjsonSource:
     def _blocks(self) -> Iterator[bytes]:
         """Blocks of whole lines holding at least one non-blank line."""
         with pa.input_stream(self._path, compression="detect") as stream:
-            carry = b""
+            pending: list[bytes] = []  # the start of a line that has not ended yet
             while chunk := stream.read(self._block_bytes):
-                data = carry + chunk
-                cut = data.rfind(b"\n") + 1
-                block, carry = data[:cut], data[cut:]
-                if block and not block.isspace():
+                cut = chunk.rfind(b"\n") + 1
+                if not cut:
+                    pending.append(chunk)
+                    continue
+                block = b"".join([*pending, chunk[:cut]])
+                pending = [chunk[cut:]]
+                if not block.isspace():
                     yield block
-            if carry and not carry.isspace():
-                yield carry
+            tail = b"".join(pending)
+            if tail and not tail.isspace():
+                yield tail
 
-    def _read(self, block: bytes) -> pa.Table:
+    def _read_block(self, block: bytes) -> pa.Table:
         if self.schema is None:  # first block: declared types, the rest inferred
             return _read(block, self._declared, "infer")
         return _read(block, self.schema, "error")
 
     def _parse(self, block: bytes, *, rows_before: int) -> pa.Table:
         try:
-            return self._read(block)
+            return self._read_block(block)
         except pa.ArrowInvalid as exc:
             raise self._locate(block, exc, rows_before) from None
 
@@ -80,7 +86,7 @@ class NdjsonSource:
         if not lines:
             return False
         try:
-            self._read(b"\n".join(lines))
+            self._read_block(b"\n".join(lines))
         except pa.ArrowInvalid:
             return True
         return False
@@ -97,7 +103,7 @@ class NdjsonSource:
         index = bad - 1
         schema, new_fields = self.schema, self.schema is None
         if new_fields:
-            schema = self._read(b"\n".join(lines[:index])).schema if index else self._declared
+            schema = self._read_block(b"\n".join(lines[:index])).schema if index else self._declared
         column, reason = _diagnose(lines[index], schema, new_fields_allowed=new_fields)
         return InputError(reason or f"line rejected by the JSON reader: {exc}", file=self._display,
                           row=rows_before + index, column=column)

@@ -77,9 +77,10 @@ def detect_format(path: str | os.PathLike, format: str | None = None) -> str:
 class _ParquetSource:
     def __init__(self, path: Path, display: str, batch_rows: int):
         self._path, self._display, self._batch_rows = path, display, batch_rows
-        pf = self._open()
-        self.schema = pf.schema_arrow
-        if pf.metadata.num_rows == 0:
+        with self._open() as pf:
+            self.schema = pf.schema_arrow
+            num_rows = pf.metadata.num_rows
+        if num_rows == 0:
             raise InputError("no rows: the Parquet file holds a schema only", file=display)
 
     def _open(self) -> pq.ParquetFile:
@@ -92,17 +93,18 @@ class _ParquetSource:
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         rows = 0
-        stream = self._open().iter_batches(batch_size=self._batch_rows)
-        while True:
-            try:
-                batch = next(stream)
-            except StopIteration:
-                return
-            except (pa.ArrowException, OSError) as exc:
-                raise InputError(f"cannot decode the rows from here on: {exc}", file=self._display,
-                                 row=rows) from None
-            rows += batch.num_rows
-            yield batch
+        with self._open() as pf:
+            stream = pf.iter_batches(batch_size=self._batch_rows)
+            while True:
+                try:
+                    batch = next(stream)
+                except StopIteration:
+                    return
+                except (pa.ArrowException, OSError) as exc:
+                    raise InputError(f"cannot decode the rows from here on: {exc}",
+                                     file=self._display, row=rows) from None
+                rows += batch.num_rows
+                yield batch
 
 
 def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
