@@ -20,6 +20,7 @@ from kernels.cpu.msm_digits import signed_digits, window_count
 from kernels.cpu.msm_fixed import fixed_base
 from kernels.cpu.msm_pippenger import infinity_mask, pippenger
 
+MAX_WINDOW = 22
 _G1_TAIL = (FP_LIMBS,)
 _G2_TAIL = (2, FP_LIMBS)
 
@@ -29,7 +30,7 @@ def window_bits(m: int) -> int:
     against ~2 XYZZ additions (about twice the cost each) per bucket per window."""
     if m <= 1:
         return 2
-    return min(range(2, 21), key=lambda c: (window_count(c) * (m + (1 << c)), -c))
+    return min(range(2, MAX_WINDOW + 1), key=lambda c: (window_count(c) * (m + (1 << c)), -c))
 
 
 def _check_points(points: np.ndarray, tail: tuple[int, ...], name: str) -> np.ndarray:
@@ -48,25 +49,30 @@ def _check_scalars(scalars: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
     return np.ascontiguousarray(scalars)
 
 
-def _msm(points: np.ndarray, scalars: np.ndarray, tail: tuple[int, ...]) -> np.ndarray:
+def _msm(points: np.ndarray, scalars: np.ndarray, tail: tuple[int, ...],
+         window: int | None = None) -> np.ndarray:
     m = points.shape[0]
     out = np.zeros((1, 2, *tail), dtype=np.uint64)
+    if window is not None and not 2 <= window <= MAX_WINDOW:
+        raise ValueError(f"window must be in [2, {MAX_WINDOW}], got {window}")
     if m > 0:
-        c = window_bits(m)
+        c = window or window_bits(m)
         pippenger(points, infinity_mask(points), signed_digits(scalars, c), c, out)
     return out[0]
 
 
-def msm_g1(points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
-    """sum_i scalars[i] * points[i] over G1, as a (2, 6) affine Montgomery point."""
+def msm_g1(points: np.ndarray, scalars: np.ndarray, *, window: int | None = None) -> np.ndarray:
+    """sum_i scalars[i] * points[i] over G1, as a (2, 6) affine Montgomery point.
+
+    `window` overrides the Pippenger window width (tests and tuning); by default it follows m."""
     points = _check_points(points, _G1_TAIL, "G1 points")
-    return _msm(points, _check_scalars(scalars, points.shape[:1]), _G1_TAIL)
+    return _msm(points, _check_scalars(scalars, points.shape[:1]), _G1_TAIL, window)
 
 
-def msm_g2(points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
+def msm_g2(points: np.ndarray, scalars: np.ndarray, *, window: int | None = None) -> np.ndarray:
     """sum_i scalars[i] * points[i] over G2, as a (2, 2, 6) affine Montgomery point."""
     points = _check_points(points, _G2_TAIL, "G2 points")
-    return _msm(points, _check_scalars(scalars, points.shape[:1]), _G2_TAIL)
+    return _msm(points, _check_scalars(scalars, points.shape[:1]), _G2_TAIL, window)
 
 
 def _batch(points: np.ndarray, scalars: np.ndarray, tail: tuple[int, ...]) -> np.ndarray:
