@@ -282,7 +282,7 @@ class CircuitBuilder:
         """n new private wires set to fn(values of ins) during witness generation.
 
         A hint (circom's `<--`): no constraint is added, the caller must constrain every wire.
-        Gadgets use it to compute many wires in one native call (a whole Poseidon trace)."""
+        Gadgets use it to compute several wires in one step (x^2, x^4, x^5 of an S-box)."""
         wires = [self._new_wire() for _ in range(n)]
         self._steps.append(Step(tuple(wires), tuple(_lc(x).terms for x in ins), fn))
         return [LC.wire(w) for w in wires]
