@@ -7,10 +7,10 @@ and are hashed in parallel, each row as its own BLAKE3 input of any length (the 
 parent tree above 1024 bytes). An optional one-byte prefix is hashed as if it preceded every row,
 which gives the Merkle leaf domain separator (0x00) without copying the rows.
 
-Arithmetic: Numba widens every operation on uint32 values to 64 bits, so each addition and
-rotation is truncated back with np.uint32(...) and every constant is a typed np.uint32; the
-compression function works on 16 scalar locals (no arrays), which LLVM keeps in registers.
-Bytes become words by explicit little-endian assembly, so nothing depends on the host's byte order.
+Rows of at most one block (64 bytes with the prefix: the usual case for tabular rows) are
+gathered LANES at a time and compressed side by side (kernels.cpu.blake3_compress); longer rows
+are hashed one at a time with the scalar compression. Bytes become words by explicit
+little-endian assembly, so nothing depends on the host's byte order.
 """
 
 from __future__ import annotations
@@ -18,80 +18,37 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-U32 = np.uint32
+from kernels.cpu.blake3_compress import (
+    BLOCK_LEN,
+    CHUNK_END,
+    CHUNK_LEN,
+    CHUNK_START,
+    IV,
+    LANES,
+    NO_FLAGS,
+    OUT_LEN,
+    PARENT,
+    ROOT,
+    U32,
+    compress,
+    compress_lanes,
+    set_iv_lanes,
+    store_lanes,
+)
 
-IV = (U32(0x6A09E667), U32(0xBB67AE85), U32(0x3C6EF372), U32(0xA54FF53A),
-      U32(0x510E527F), U32(0x9B05688C), U32(0x1F83D9AB), U32(0x5BE0CD19))
-CHUNK_START = U32(1)
-CHUNK_END = U32(2)
-PARENT = U32(4)
-ROOT = U32(8)
-NO_FLAGS = U32(0)
-
-BLOCK_LEN = 64
-CHUNK_LEN = 1024
-OUT_LEN = 32
 MAX_DEPTH = 54  # parent-stack depth: 2^54 chunks of 1 KiB is the 2^64-byte limit of BLAKE3
 ROWS_PER_TASK = 2048  # rows per parallel task (scratch buffers are allocated once per task)
 NO_PREFIX = -1
 
 
-@njit
-def _rotr(x, n):
-    return U32((x >> U32(n)) | (x << U32(32 - n)))
-
-
-@njit
-def _g(a, b, c, d, mx, my):
-    a = U32(a + b + mx)
-    d = _rotr(d ^ a, 16)
-    c = U32(c + d)
-    b = _rotr(b ^ c, 12)
-    a = U32(a + b + my)
-    d = _rotr(d ^ a, 8)
-    c = U32(c + d)
-    b = _rotr(b ^ c, 7)
-    return a, b, c, d
-
-
-@njit
-def compress(cv, m, counter, block_len, flags):
-    """The BLAKE3 compression function, truncated to its 8-word chaining value.
-
-    cv: 8 uint32 words; m: 16 uint32 message words; counter: int (chunk index, 0 for parents);
-    block_len and flags: uint32. Seven rounds of column then diagonal G mixes, the message
-    words permuted between rounds by BLAKE3's fixed permutation.
-    """
-    s0, s1, s2, s3, s4, s5, s6, s7 = cv
-    s8, s9, s10, s11 = IV[0], IV[1], IV[2], IV[3]
-    s12 = U32(counter & 0xFFFFFFFF)
-    s13 = U32(counter >> 32)
-    s14 = U32(block_len)
-    s15 = U32(flags)
-    m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15 = m
-    for _ in range(7):
-        s0, s4, s8, s12 = _g(s0, s4, s8, s12, m0, m1)
-        s1, s5, s9, s13 = _g(s1, s5, s9, s13, m2, m3)
-        s2, s6, s10, s14 = _g(s2, s6, s10, s14, m4, m5)
-        s3, s7, s11, s15 = _g(s3, s7, s11, s15, m6, m7)
-        s0, s5, s10, s15 = _g(s0, s5, s10, s15, m8, m9)
-        s1, s6, s11, s12 = _g(s1, s6, s11, s12, m10, m11)
-        s2, s7, s8, s13 = _g(s2, s7, s8, s13, m12, m13)
-        s3, s4, s9, s14 = _g(s3, s4, s9, s14, m14, m15)
-        m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15 = (
-            m2, m6, m3, m10, m7, m0, m4, m13, m1, m11, m12, m5, m9, m14, m15, m8)
-    return (U32(s0 ^ s8), U32(s1 ^ s9), U32(s2 ^ s10), U32(s3 ^ s11),
-            U32(s4 ^ s12), U32(s5 ^ s13), U32(s6 ^ s14), U32(s7 ^ s15))
-
-
-@njit
+@njit(cache=True)
 def load_word(b, i):
     """The little-endian uint32 at b[i:i+4] (b: uint8 array)."""
     return U32(U32(b[i]) | (U32(b[i + 1]) << U32(8)) | (U32(b[i + 2]) << U32(16))
                | (U32(b[i + 3]) << U32(24)))
 
 
-@njit
+@njit(cache=True)
 def store_cv(cv, out, i):
     """Write the 8-word chaining value cv as 32 little-endian bytes into out[i, :]."""
     for k in range(8):
@@ -100,10 +57,10 @@ def store_cv(cv, out, i):
             out[i, 4 * k + t] = np.uint8((w >> U32(8 * t)) & U32(0xFF))
 
 
-@njit
-def _stage_block(buf, lo, total, prefix, pos, w):
-    """Load input bytes [pos, pos + 64) into w as 16 little-endian words, zero-padded; return
-    how many bytes are real.
+@njit(cache=True)
+def _stage_block(buf, lo, total, prefix, pos, w, lane, stride):
+    """Load input bytes [pos, pos + 64) as 16 little-endian words into w[k * stride + lane],
+    zero-padded; return how many bytes are real.
 
     The input is buf[lo:lo + total] when prefix < 0, else the byte `prefix` followed by
     buf[lo:lo + total - 1]. Whole words are one unaligned 4-byte load each; only the word
@@ -119,9 +76,9 @@ def _stage_block(buf, lo, total, prefix, pos, w):
     for k in range(16):
         a = 4 * k
         if a >= first and a + 4 <= n:
-            w[k] = load_word(buf, src + a)
+            x = load_word(buf, src + a)
         elif a >= n:
-            w[k] = U32(0)
+            x = U32(0)
         else:
             x = U32(0)
             for t in range(4):
@@ -130,18 +87,18 @@ def _stage_block(buf, lo, total, prefix, pos, w):
                     x = U32(x | U32(prefix))
                 elif j < n:
                     x = U32(x | (U32(buf[src + j]) << U32(8 * t)))
-            w[k] = x
+        w[k * stride + lane] = x
     return n
 
 
-@njit
-def block_tuple(w):
+@njit(cache=True)
+def _block_tuple(w):
     """The 16 message words of a scratch array as a tuple (the form `compress` takes)."""
     return (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7],
             w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15])
 
 
-@njit
+@njit(cache=True)
 def _chunk_cv(buf, lo, total, prefix, chunk, flags_last, w):
     """Chaining value of chunk `chunk` of the input; flags_last is OR-ed into its last block."""
     start = chunk * CHUNK_LEN
@@ -149,26 +106,26 @@ def _chunk_cv(buf, lo, total, prefix, chunk, flags_last, w):
     n_blocks = max(1, (end - start + BLOCK_LEN - 1) // BLOCK_LEN)
     cv = IV
     for b in range(n_blocks):
-        n = _stage_block(buf, lo, total, prefix, start + b * BLOCK_LEN, w)
+        n = _stage_block(buf, lo, total, prefix, start + b * BLOCK_LEN, w, 0, 1)
         flags = CHUNK_START if b == 0 else NO_FLAGS
         if b == n_blocks - 1:
             flags = U32(flags | CHUNK_END | flags_last)
-        cv = compress(cv, block_tuple(w), chunk, U32(n), flags)
+        cv = compress(cv, _block_tuple(w), chunk, U32(n), flags)
     return cv
 
 
-@njit
+@njit(cache=True)
 def _parent_cv(left, right, flags):
     return compress(IV, left + right, 0, U32(BLOCK_LEN), U32(PARENT | flags))
 
 
-@njit
+@njit(cache=True)
 def _stacked_cv(stack, depth):
     return (stack[depth, 0], stack[depth, 1], stack[depth, 2], stack[depth, 3],
             stack[depth, 4], stack[depth, 5], stack[depth, 6], stack[depth, 7])
 
 
-@njit
+@njit(cache=True)
 def hash_one(buf, lo, total, prefix, w, stack):
     """BLAKE3 of one input (see _stage_block for how buf, lo, total and prefix define it).
 
@@ -180,10 +137,7 @@ def hash_one(buf, lo, total, prefix, w, stack):
     the top, the final parent carrying ROOT (the left subtree always holds the largest power
     of two of chunks, as the BLAKE3 spec requires).
     """
-    if total <= BLOCK_LEN:  # the common short row: one block, no loops
-        n = _stage_block(buf, lo, total, prefix, 0, w)
-        return compress(IV, block_tuple(w), 0, U32(n), U32(CHUNK_START | CHUNK_END | ROOT))
-    n_chunks = (total + CHUNK_LEN - 1) // CHUNK_LEN
+    n_chunks = max(1, (total + CHUNK_LEN - 1) // CHUNK_LEN)
     if n_chunks == 1:
         return _chunk_cv(buf, lo, total, prefix, 0, ROOT, w)
     depth = 0
@@ -204,18 +158,42 @@ def hash_one(buf, lo, total, prefix, w, stack):
     return cv
 
 
-@njit(parallel=True)
+@njit(cache=True)
+def _finish_short_rows(cv, m, lens, rows, count, out):
+    set_iv_lanes(cv)
+    compress_lanes(cv, m, lens, U32(CHUNK_START | CHUNK_END | ROOT))
+    store_lanes(cv, count, rows, out)
+
+
+@njit(parallel=True, cache=True)
 def _hash_rows(buf, offsets, prefix, out):
+    """Rows of one block (at most 64 bytes with the prefix) are gathered LANES at a time and
+    compressed side by side; longer rows take the scalar path, one row at a time."""
     n = offsets.shape[0] - 1
     extra = 1 if prefix >= 0 else 0
     n_tasks = (n + ROWS_PER_TASK - 1) // ROWS_PER_TASK
     for t in prange(n_tasks):
+        cv = np.empty(8 * LANES, np.uint32)
+        m = np.empty(16 * LANES, np.uint32)
+        lens = np.zeros(LANES, np.uint32)
+        rows = np.empty(LANES, np.int64)
         w = np.empty(16, np.uint32)
         stack = np.empty((MAX_DEPTH, 8), np.uint32)
+        filled = 0
         for i in range(t * ROWS_PER_TASK, min(n, (t + 1) * ROWS_PER_TASK)):
             lo = offsets[i]
-            cv = hash_one(buf, lo, offsets[i + 1] - lo + extra, prefix, w, stack)
-            store_cv(cv, out, i)
+            total = offsets[i + 1] - lo + extra
+            if total > BLOCK_LEN:
+                store_cv(hash_one(buf, lo, total, prefix, w, stack), out, i)
+                continue
+            lens[filled] = _stage_block(buf, lo, total, prefix, 0, m, filled, LANES)
+            rows[filled] = i
+            filled += 1
+            if filled == LANES:
+                _finish_short_rows(cv, m, lens, rows, filled, out)
+                filled = 0
+        if filled:
+            _finish_short_rows(cv, m, lens, rows, filled, out)
 
 
 def hash_rows(buffer: np.ndarray, offsets: np.ndarray, prefix: int | None = None) -> np.ndarray:

@@ -3,7 +3,8 @@
 parent = BLAKE3(0x01 || left || right), a 65-byte input: two compressions of one chunk. The
 prefix byte shifts the 64-byte pair by one byte, so message word k of the first block splices
 two adjacent pair words, (P_k << 8) | (P_{k-1} >> 24) with 0x01 in the place of P_{-1}'s top
-byte; the second block holds the single byte P_15 >> 24. No byte copies, no staging.
+byte; the second block holds the single byte P_15 >> 24. Pairs are hashed LANES at a time with
+the side-by-side compression of kernels.cpu.blake3_compress.
 
 A lone last digest (odd level length) is promoted unchanged, which with the bottom-up pairing
 gives exactly the RFC 6962 tree shape (split at the largest power of two below the size).
@@ -14,30 +15,53 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from kernels.cpu.blake3 import (BLOCK_LEN, CHUNK_END, CHUNK_START, IV, OUT_LEN, ROOT, U32,
-                                block_tuple, compress, load_word, store_cv)
+from kernels.cpu.blake3 import load_word
+from kernels.cpu.blake3_compress import (
+    BLOCK_LEN,
+    CHUNK_END,
+    CHUNK_START,
+    LANES,
+    OUT_LEN,
+    ROOT,
+    U32,
+    compress_lanes,
+    set_iv_lanes,
+    store_lanes,
+)
 
 NODE_PREFIX = 0x01
-PAIRS_PER_TASK = 4096
-_ZERO = U32(0)
+BATCHES_PER_TASK = 256  # a parallel task hashes 256 batches of LANES pairs
 
 
-@njit(parallel=True)
+@njit(parallel=True, cache=True)
 def _parents(flat, n_pairs, out):
-    n_tasks = (n_pairs + PAIRS_PER_TASK - 1) // PAIRS_PER_TASK
+    n_batches = (n_pairs + LANES - 1) // LANES
+    n_tasks = (n_batches + BATCHES_PER_TASK - 1) // BATCHES_PER_TASK
     for t in prange(n_tasks):
-        w = np.empty(16, np.uint32)
-        for i in range(t * PAIRS_PER_TASK, min(n_pairs, (t + 1) * PAIRS_PER_TASK)):
-            carry = U32(NODE_PREFIX)
-            for k in range(16):
-                p = load_word(flat, 2 * OUT_LEN * i + 4 * k)
-                w[k] = U32((p << U32(8)) | carry)
-                carry = U32(p >> U32(24))
-            cv = compress(IV, block_tuple(w), 0, U32(BLOCK_LEN), CHUNK_START)
-            last = (carry, _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, _ZERO,
-                    _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, _ZERO)
-            cv = compress(cv, last, 0, U32(1), U32(CHUNK_END | ROOT))
-            store_cv(cv, out, i)
+        cv = np.empty(8 * LANES, np.uint32)
+        m = np.empty(16 * LANES, np.uint32)
+        last_byte = np.empty(LANES, np.uint32)
+        whole_block = np.full(LANES, BLOCK_LEN, np.uint32)
+        one_byte = np.ones(LANES, np.uint32)
+        pairs = np.empty(LANES, np.int64)
+        for batch in range(t * BATCHES_PER_TASK, min(n_batches, (t + 1) * BATCHES_PER_TASK)):
+            count = min(LANES, n_pairs - batch * LANES)
+            for lane in range(LANES):
+                # lanes past `count` repeat the batch's last pair; their results are not stored
+                pair = batch * LANES + min(lane, count - 1)
+                pairs[lane] = pair
+                carry = U32(NODE_PREFIX)
+                for k in range(16):
+                    p = load_word(flat, 2 * OUT_LEN * pair + 4 * k)
+                    m[k * LANES + lane] = U32((p << U32(8)) | carry)
+                    carry = U32(p >> U32(24))
+                last_byte[lane] = carry
+            set_iv_lanes(cv)
+            compress_lanes(cv, m, whole_block, CHUNK_START)
+            m[:] = 0
+            m[:LANES] = last_byte
+            compress_lanes(cv, m, one_byte, U32(CHUNK_END | ROOT))
+            store_lanes(cv, count, pairs, out)
 
 
 def parents(level: np.ndarray) -> np.ndarray:

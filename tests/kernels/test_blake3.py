@@ -109,7 +109,7 @@ def test_malformed_layout_is_rejected(buf, offsets, prefix, match):
         hash_rows(buf, offsets, prefix=prefix)
 
 
-@pytest.mark.parametrize("m", [1, 2, 3, 4, 5, 8, 9, 33])
+@pytest.mark.parametrize("m", [1, 2, 3, 4, 5, 8, 9, 33, 100, 8193])  # 8193: two tasks
 def test_parents_match_the_blake3_package(m):
     level = np.random.default_rng(m).integers(0, 256, size=(m, 32), dtype=np.uint8)
     want = [blake3.blake3(b"\x01" + level[i].tobytes() + level[i + 1].tobytes()).digest()
