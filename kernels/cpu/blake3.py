@@ -7,9 +7,9 @@ and are hashed in parallel, each row as its own BLAKE3 input of any length (the 
 parent tree above 1024 bytes). An optional one-byte prefix is hashed as if it preceded every row,
 which gives the Merkle leaf domain separator (0x00) without copying the rows.
 
-Rows of at most one block (64 bytes with the prefix: the usual case for tabular rows) are
-gathered LANES at a time and compressed side by side (kernels.cpu.blake3_compress); longer rows
-are hashed one at a time with the scalar compression. Bytes become words by explicit
+Rows of at most one chunk (1 KiB with the prefix: nearly every tabular row) are gathered LANES
+at a time and compressed block by block side by side (kernels.cpu.blake3_compress); longer rows
+are hashed one at a time with the scalar compression and BLAKE3's chunk tree. Bytes become words by explicit
 little-endian assembly, so nothing depends on the host's byte order.
 """
 
@@ -33,7 +33,7 @@ from kernels.cpu.blake3_compress import (
     compress,
     compress_lanes,
     set_iv_lanes,
-    store_lanes,
+    store_lane,
 )
 
 MAX_DEPTH = 54  # parent-stack depth: 2^54 chunks of 1 KiB is the 2^64-byte limit of BLAKE3
@@ -43,9 +43,13 @@ NO_PREFIX = -1
 
 @njit(cache=True)
 def load_word(b, i):
-    """The little-endian uint32 at b[i:i+4] (b: uint8 array)."""
-    return U32(U32(b[i]) | (U32(b[i + 1]) << U32(8)) | (U32(b[i + 2]) << U32(16))
-               | (U32(b[i + 3]) << U32(24)))
+    """The little-endian uint32 at b[i:i+4] (b: uint8 array, 0 <= i).
+
+    Unsigned indices spare Numba's negative-index fix-up, so LLVM can merge the four byte
+    loads into one."""
+    j = np.uint64(i)
+    return U32(U32(b[j]) | (U32(b[j + np.uint64(1)]) << U32(8))
+               | (U32(b[j + np.uint64(2)]) << U32(16)) | (U32(b[j + np.uint64(3)]) << U32(24)))
 
 
 @njit(cache=True)
@@ -158,24 +162,52 @@ def hash_one(buf, lo, total, prefix, w, stack):
     return cv
 
 
+@njit(inline="always", cache=True)
+def _last_block(total):
+    """Index of the last block of a one-chunk input (an empty input has one empty block)."""
+    return max(0, total - 1) // BLOCK_LEN
+
+
 @njit(cache=True)
-def _finish_short_rows(cv, m, lens, rows, count, out):
+def _hash_batch(buf, prefix, los, totals, rows, count, cv, m, block_len, flags, out):
+    """Hash rows rows[0:count] (each one chunk: at most 1 KiB with the prefix) in lanes.
+
+    Lane l holds row rows[l], starting at buffer offset los[l], totals[l] input bytes. Block b of
+    every lane is compressed in the same call; a lane whose row has fewer blocks keeps being
+    compressed (on stale words) after its last block, but its digest was stored at that block.
+    """
+    n_blocks = 1
+    for lane in range(count):
+        n_blocks = max(n_blocks, _last_block(totals[lane]) + 1)
     set_iv_lanes(cv)
-    compress_lanes(cv, m, lens, U32(CHUNK_START | CHUNK_END | ROOT))
-    store_lanes(cv, count, rows, out)
+    for b in range(n_blocks):
+        for lane in range(count):
+            last = _last_block(totals[lane])
+            if b <= last:
+                block_len[lane] = _stage_block(buf, los[lane], totals[lane], prefix,
+                                               b * BLOCK_LEN, m, lane, LANES)
+            flags[lane] = U32((CHUNK_START if b == 0 else NO_FLAGS)
+                              | ((CHUNK_END | ROOT) if b == last else NO_FLAGS))
+        compress_lanes(cv, m, block_len, flags)
+        for lane in range(count):
+            if b == _last_block(totals[lane]):
+                store_lane(cv, lane, out, rows[lane])
 
 
 @njit(parallel=True, cache=True)
 def _hash_rows(buf, offsets, prefix, out):
-    """Rows of one block (at most 64 bytes with the prefix) are gathered LANES at a time and
+    """Rows of one chunk (at most 1 KiB with the prefix) are gathered LANES at a time and
     compressed side by side; longer rows take the scalar path, one row at a time."""
     n = offsets.shape[0] - 1
     extra = 1 if prefix >= 0 else 0
     n_tasks = (n + ROWS_PER_TASK - 1) // ROWS_PER_TASK
     for t in prange(n_tasks):
         cv = np.empty(8 * LANES, np.uint32)
-        m = np.empty(16 * LANES, np.uint32)
-        lens = np.zeros(LANES, np.uint32)
+        m = np.zeros(16 * LANES, np.uint32)
+        block_len = np.zeros(LANES, np.uint32)
+        flags = np.zeros(LANES, np.uint32)
+        los = np.empty(LANES, np.int64)
+        totals = np.empty(LANES, np.int64)
         rows = np.empty(LANES, np.int64)
         w = np.empty(16, np.uint32)
         stack = np.empty((MAX_DEPTH, 8), np.uint32)
@@ -183,17 +215,16 @@ def _hash_rows(buf, offsets, prefix, out):
         for i in range(t * ROWS_PER_TASK, min(n, (t + 1) * ROWS_PER_TASK)):
             lo = offsets[i]
             total = offsets[i + 1] - lo + extra
-            if total > BLOCK_LEN:
+            if total > CHUNK_LEN:
                 store_cv(hash_one(buf, lo, total, prefix, w, stack), out, i)
                 continue
-            lens[filled] = _stage_block(buf, lo, total, prefix, 0, m, filled, LANES)
-            rows[filled] = i
+            los[filled], totals[filled], rows[filled] = lo, total, i
             filled += 1
             if filled == LANES:
-                _finish_short_rows(cv, m, lens, rows, filled, out)
+                _hash_batch(buf, prefix, los, totals, rows, filled, cv, m, block_len, flags, out)
                 filled = 0
         if filled:
-            _finish_short_rows(cv, m, lens, rows, filled, out)
+            _hash_batch(buf, prefix, los, totals, rows, filled, cv, m, block_len, flags, out)
 
 
 def hash_rows(buffer: np.ndarray, offsets: np.ndarray, prefix: int | None = None) -> np.ndarray:

@@ -9,6 +9,10 @@ on an AVX-512 core: ~90 ns per scalar compression, ~9 ns per block in lanes. Sho
 Merkle nodes take the lane path. Only `_round` is inlined by Numba (`_g` is left to LLVM's
 inliner): inlining all 56 G mixes at the Numba level made compiling take 20 s instead of 1-2 s.
 
+The kernels are cached on disk (cache=True). Numba's cache only notices edits to a function's own
+file: after editing this module, delete kernels/cpu/__pycache__/blake3*.nb[ci] so that the row and
+Merkle kernels, which inline it, are rebuilt.
+
 Arithmetic: Numba widens every operation on uint32 values to 64 bits, so each addition and
 rotation is truncated back with np.uint32(...) and every constant is a typed np.uint32.
 """
@@ -125,9 +129,9 @@ def compress_lanes(cv, m, block_len, flags):
     """compress() on LANES blocks at once, counter 0, in place on cv.
 
     cv: (8 * LANES,) uint32 chaining values, word k of lane l at k * LANES + l (replaced by the
-    output); m: (16 * LANES,) uint32 message words, same layout; block_len: (LANES,) per-lane
-    byte counts; flags: uint32 for every lane. Counter 0 covers every block of a one-chunk input
-    (a short row, a Merkle node) and every BLAKE3 parent node.
+    output); m: (16 * LANES,) uint32 message words, same layout; block_len and flags: (LANES,)
+    uint32, per lane. Counter 0 covers every block of a one-chunk input (a row of at most 1 KiB,
+    a Merkle node) and every BLAKE3 parent node.
     """
     for lane in range(LANES):
         out = _compress_unrolled(
@@ -139,7 +143,7 @@ def compress_lanes(cv, m, block_len, flags):
              m[8 * LANES + lane], m[9 * LANES + lane], m[10 * LANES + lane],
              m[11 * LANES + lane], m[12 * LANES + lane], m[13 * LANES + lane],
              m[14 * LANES + lane], m[15 * LANES + lane]),
-            0, block_len[lane], flags)
+            0, block_len[lane], flags[lane])
         for k in range(8):
             cv[k * LANES + lane] = out[k]
 
@@ -153,11 +157,9 @@ def set_iv_lanes(cv):
 
 
 @njit(cache=True)
-def store_lanes(cv, count, rows, out):
-    """Write the chaining values of lanes 0..count-1 as 32 little-endian bytes to out[rows[l]]."""
-    for lane in range(count):
-        r = rows[lane]
-        for k in range(8):
-            w = cv[k * LANES + lane]
-            for t in range(4):
-                out[r, 4 * k + t] = np.uint8((w >> U32(8 * t)) & U32(0xFF))
+def store_lane(cv, lane, out, row):
+    """Write the chaining value of `lane` as 32 little-endian bytes to out[row, :]."""
+    for k in range(8):
+        w = cv[k * LANES + lane]
+        for t in range(4):
+            out[row, 4 * k + t] = np.uint8((w >> U32(8 * t)) & U32(0xFF))

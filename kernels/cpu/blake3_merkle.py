@@ -26,7 +26,7 @@ from kernels.cpu.blake3_compress import (
     U32,
     compress_lanes,
     set_iv_lanes,
-    store_lanes,
+    store_lane,
 )
 
 NODE_PREFIX = 0x01
@@ -43,6 +43,8 @@ def _parents(flat, n_pairs, out):
         last_byte = np.empty(LANES, np.uint32)
         whole_block = np.full(LANES, BLOCK_LEN, np.uint32)
         one_byte = np.ones(LANES, np.uint32)
+        first_flags = np.full(LANES, CHUNK_START, np.uint32)
+        last_flags = np.full(LANES, CHUNK_END | ROOT, np.uint32)
         pairs = np.empty(LANES, np.int64)
         for batch in range(t * BATCHES_PER_TASK, min(n_batches, (t + 1) * BATCHES_PER_TASK)):
             count = min(LANES, n_pairs - batch * LANES)
@@ -57,11 +59,12 @@ def _parents(flat, n_pairs, out):
                     carry = U32(p >> U32(24))
                 last_byte[lane] = carry
             set_iv_lanes(cv)
-            compress_lanes(cv, m, whole_block, CHUNK_START)
+            compress_lanes(cv, m, whole_block, first_flags)
             m[:] = 0
             m[:LANES] = last_byte
-            compress_lanes(cv, m, one_byte, U32(CHUNK_END | ROOT))
-            store_lanes(cv, count, pairs, out)
+            compress_lanes(cv, m, one_byte, last_flags)
+            for lane in range(count):
+                store_lane(cv, lane, out, pairs[lane])
 
 
 def parents(level: np.ndarray) -> np.ndarray:

@@ -71,6 +71,13 @@ def test_many_short_rows_match_the_blake3_package():
     assert as_list(hash_rows(*layout(rows), prefix=0)) == reference(rows, 0)
 
 
+def test_mixed_lengths_share_lane_batches():
+    # one-chunk rows of 1..17 blocks side by side, with longer rows (scalar path) in between
+    rng = np.random.default_rng(4)
+    rows = [rng.bytes(int(n)) for n in rng.integers(0, 1100, size=3000)]
+    assert as_list(hash_rows(*layout(rows), prefix=0)) == reference(rows, 0)
+
+
 def test_sliced_arrow_large_binary_array():
     values = [b"alpha", b"", b"\x00" * 70, b"gamma" * 300, b"delta"]
     arr = pa.array(values, type=pa.large_binary()).slice(1, 3)
