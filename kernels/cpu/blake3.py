@@ -9,8 +9,8 @@ which gives the Merkle leaf domain separator (0x00) without copying the rows.
 
 Rows of at most one chunk (1 KiB with the prefix: nearly every tabular row) are gathered LANES
 at a time and compressed block by block side by side (kernels.cpu.blake3_compress); longer rows
-are hashed one at a time with the scalar compression and BLAKE3's chunk tree. Bytes become words by explicit
-little-endian assembly, so nothing depends on the host's byte order.
+are hashed one at a time with the scalar compression and BLAKE3's chunk tree. Bytes become
+words by explicit little-endian assembly, so nothing depends on the host's byte order.
 """
 
 from __future__ import annotations
