@@ -84,8 +84,14 @@ def _sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-BLAKE3 = Hasher("blake3", 32, _blake3, bulk_parents=blake3_parents,
-                bulk_leaves=lambda buffer, offsets: hash_rows(buffer, offsets, prefix=0))
+def _blake3_leaves(buffer: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    try:
+        return hash_rows(buffer, offsets, prefix=LEAF_PREFIX[0])
+    except ValueError as exc:
+        raise InputError(f"row layout: {exc}") from None
+
+
+BLAKE3 = Hasher("blake3", 32, _blake3, bulk_parents=blake3_parents, bulk_leaves=_blake3_leaves)
 SHA256 = Hasher("sha256", 32, _sha256)
 
 

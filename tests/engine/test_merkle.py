@@ -307,6 +307,8 @@ def test_consistency_between_equal_and_empty_trees():
     (lambda: root(BLAKE3, ["00" * 32]), "hash 0 must be 32 bytes"),
     (lambda: root(BLAKE3, np.zeros((3, 31), np.uint8)), r"\(n, 32\) uint8 array"),
     (lambda: MerkleTree(SHA256, np.zeros((3, 32), np.int64)), r"\(n, 32\) uint8 array"),
+    (lambda: BLAKE3.leaves(np.zeros(4, np.uint8), np.array([0, 5], np.int64)),
+     "row layout: offsets must be non-decreasing and lie within the buffer"),
     (lambda: verify_inclusion(SHA256, 0, 1, "00" * 32, [], b"\x00" * 32),
      "leaf hash must be bytes"),
 ])
