@@ -129,7 +129,7 @@ def tree_levels(hasher: Hasher, leaf_hashes: np.ndarray | Sequence[bytes]) -> li
 
 
 def root(hasher: Hasher, leaf_hashes: np.ndarray | Sequence[bytes]) -> bytes:
-    """MTH of the leaves; keeps only one level in memory at a time."""
+    """MTH of the leaves; each level is dropped once the one above it is built."""
     level = _as_level(hasher, leaf_hashes)
     if len(level) == 0:
         return hasher.empty_root()
