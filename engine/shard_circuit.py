@@ -1,0 +1,240 @@
+"""The shard circuit: one Groth16 statement about 2^k rows of proved column values.
+
+Private: the values v[i][j] (rows i < 2^k, columns j < m, field-encoded by engine.dataset), the
+active-row flags a[i] and a salt. Public signals, in this order (docs/statement.md):
+    commitment, count, sum[0..m), lo[0..m), hi[0..m)
+Constraints:
+- a[i] is boolean and a prefix (a[i+1] (1 - a[i]) = 0); count = sum of a[i];
+- per value, d1 = v - a lo and d2 = a hi - v both lie in [0, 2^b) (b = the column's range bits):
+  an active value is then the encoding of an integer in [lo, hi], a padded one is 0;
+- sum[j] = sum over all rows of v[i][j] (padded zeros add nothing);
+- commitment = Poseidon-sponge(salt, v[0][0], ..., v[0][m-1], v[1][0], ...), row-major over all
+  2^k rows, padded rows included.
+Each range check is b booleanity constraints plus one constraint that is both the gate and the
+recomposition (`a * lo = v - sum 2^t d1_t`), so a value costs 2b + 2 constraints plus its share
+of the sponge. lo and hi are public inputs, not constants, so one key serves every shard and every
+bound of the same bit widths. The soundness argument is in docs/statement.md.
+
+The shape (k, bit widths, sponge width) fixes the R1CS; `shard_circuit(shape)` builds it once
+per process. Witnesses replay the builder's witness program (which checks every constraint); the
+public commitment is computed natively (kernels.cpu.poseidon) and the circuit checks it equals
+the in-circuit sponge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from engine.circuit import LC, Circuit, CircuitBuilder, lc_sum
+from engine.dataset.field_encoding import to_fr
+from engine.dataset.spec import StatementSpec
+from engine.errors import InputError
+from engine.gadgets.poseidon import sponge
+from kernels.constants import FR_LIMBS, R
+from kernels.cpu.poseidon import sponge_batch
+from kernels.limbs import limbs_to_ints
+from kernels.poseidon_params import SPONGE_WIDTH
+
+CIRCUIT_VERSION = 1  # bump when the constraints change: it is part of the shape's digest
+MAX_RANGE_BITS = 64
+
+
+@dataclass(frozen=True)
+class ShardShape:
+    """What fixes the R1CS: 2^log_rows rows, one range width per column, the sponge width."""
+
+    log_rows: int
+    bits: tuple[int, ...]
+    sponge_width: int = SPONGE_WIDTH
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.log_rows <= 24:
+            raise ValueError(f"log_rows must be in 0..24, got {self.log_rows}")
+        if not self.bits or any(not 1 <= b <= MAX_RANGE_BITS for b in self.bits):
+            raise ValueError(f"need at least one column, each with 1..{MAX_RANGE_BITS} range "
+                             f"bits, got {self.bits}")
+
+    @classmethod
+    def for_statement(cls, statement: StatementSpec, sponge_width: int = SPONGE_WIDTH) -> ShardShape:
+        """The shape proving `statement` (resolved): a column with hi = lo still gets 1 bit."""
+        return cls(statement.log_shard_rows, tuple(max(1, c.range_bits) for c in statement.columns),
+                   sponge_width)
+
+    @property
+    def rows(self) -> int:
+        return 1 << self.log_rows
+
+    @property
+    def n_columns(self) -> int:
+        return len(self.bits)
+
+    @property
+    def n_public(self) -> int:
+        return 2 + 3 * self.n_columns
+
+    def describe(self) -> dict:
+        return {"circuit": "shard", "version": CIRCUIT_VERSION, "log_rows": self.log_rows,
+                "bits": list(self.bits), "sponge_width": self.sponge_width}
+
+    def digest(self) -> str:
+        """sha256 of the canonical JSON description: the cache key of the shape's proving key."""
+        text = json.dumps(self.describe(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ShardPublic:
+    """A shard's public signals as Fr elements (signed values are r - |x|)."""
+
+    commitment: int
+    count: int
+    sums: tuple[int, ...]
+    lo: tuple[int, ...]
+    hi: tuple[int, ...]
+
+    def signals(self) -> list[int]:
+        return [self.commitment, self.count, *self.sums, *self.lo, *self.hi]
+
+    @classmethod
+    def from_signals(cls, signals: Sequence[int], n_columns: int) -> ShardPublic:
+        if len(signals) != 2 + 3 * n_columns:
+            raise InputError(f"a shard of {n_columns} columns has {2 + 3 * n_columns} public "
+                             f"signals, got {len(signals)}")
+        m = n_columns
+        s = [int(x) for x in signals]
+        return cls(s[0], s[1], tuple(s[2:2 + m]), tuple(s[2 + m:2 + 2 * m]), tuple(s[2 + 2 * m:]))
+
+
+def _bits_pair(b: int):
+    """Hint: the b low bits of v - a lo, then of a hi - v (ins: v, a, lo, hi)."""
+    def bits(ins: list[int]) -> list[int]:
+        v, a, lo, hi = ins
+        d1, d2 = (v - a * lo) % R, (a * hi - v) % R
+        return [(d1 >> t) & 1 for t in range(b)] + [(d2 >> t) & 1 for t in range(b)]
+    return bits
+
+
+def _gated_range(cb: CircuitBuilder, v: LC, a: LC, lo: LC, hi: LC, b: int, pow2: list[int],
+                 where: str) -> None:
+    bits = cb.compute(2 * b, [v, a, lo, hi], _bits_pair(b))
+    for bit in bits:
+        cb.assert_bool(bit, f"{where}: range bit is 0 or 1")
+    d1 = LC({w: p for bit, p in zip(bits[:b], pow2) for w in bit.terms})
+    d2 = LC({w: p for bit, p in zip(bits[b:], pow2) for w in bit.terms})
+    cb.assert_mul(a, lo, v - d1, f"{where}: a * lo = v - d1, d1 < 2^{b}")
+    cb.assert_mul(a, hi, v + d2, f"{where}: a * hi = v + d2, d2 < 2^{b}")
+
+
+def _build(shape: ShardShape) -> Circuit:
+    n, m = shape.rows, shape.n_columns
+    cb = CircuitBuilder(f"shard_k{shape.log_rows}_b{'-'.join(map(str, shape.bits))}"
+                        f"_t{shape.sponge_width}")
+    commitment = cb.public_input("commitment")
+    count = cb.public_input("count")
+    sums = cb.public_inputs("sum", m)
+    lo = cb.public_inputs("lo", m)
+    hi = cb.public_inputs("hi", m)
+    salt = cb.private_input("salt")
+    active = cb.private_inputs("active", n)
+    v = cb.private_inputs("v", n * m)  # row-major: v[i * m + j]
+    pow2 = [1 << t for t in range(max(shape.bits))]
+    with cb.section("active_rows"):
+        for i in range(n):
+            cb.assert_bool(active[i], f"active[{i}] is 0 or 1")
+        for i in range(n - 1):
+            cb.assert_mul(active[i + 1], 1 - active[i], 0, f"active[{i + 1}] implies active[{i}]")
+        cb.assert_equal(lc_sum(active), count, "count = sum of active flags")
+    with cb.section("bounds"):
+        for i in range(n):
+            for j, b in enumerate(shape.bits):
+                _gated_range(cb, v[i * m + j], active[i], lo[j], hi[j], b, pow2, f"v[{i}][{j}]")
+    with cb.section("sums"):
+        for j in range(m):
+            cb.assert_equal(lc_sum(v[j::m]), sums[j], f"sum[{j}] = sum of column {j}")
+    with cb.section("commitment"):
+        cb.assert_equal(sponge(cb, [salt, *v], shape.sponge_width), commitment,
+                        "commitment = Poseidon-sponge(salt, v)")
+    return cb.build()
+
+
+@dataclass(frozen=True)
+class ShardWitness:
+    witness: np.ndarray  # (n_wires, 4) uint64 standard form, every constraint checked
+    public: ShardPublic
+
+
+class ShardCircuit:
+    """The built circuit of one shape, with native commitments and witness generation."""
+
+    def __init__(self, shape: ShardShape):
+        self.shape = shape
+        self.circuit = _build(shape)
+
+    @property
+    def n_constraints(self) -> int:
+        return self.circuit.n_constraints
+
+    def _padded(self, values: np.ndarray) -> np.ndarray:
+        """(2^k * m, 4) Fr limbs of the values, row-major, zero rows appended."""
+        n, m = self.shape.rows, self.shape.n_columns
+        values = np.asarray(values)
+        if values.ndim != 2 or values.shape[1] != m or values.dtype != np.int64:
+            raise InputError(f"shard values must be an int64 (rows, {m}) array, got "
+                             f"{values.dtype} {values.shape}")
+        if not 1 <= values.shape[0] <= n:
+            raise InputError(f"a shard holds 1..{n} rows, got {values.shape[0]}")
+        full = np.zeros((n, m), dtype=np.int64)
+        full[: values.shape[0]] = values
+        return to_fr(full.reshape(-1))
+
+    def commitment(self, salt: int, values: np.ndarray) -> int:
+        """Poseidon-sponge(salt, padded values row-major), natively."""
+        return _commit(salt, self._padded(values), self.shape.sponge_width)
+
+    def public(self, salt: int, values: np.ndarray, lo: Sequence[int], hi: Sequence[int]) -> ShardPublic:
+        """The public signals for int64 (active rows, m) values and integer bounds."""
+        limbs = self._padded(values)
+        sums = tuple(int(x) % R for x in values.astype(object).sum(axis=0))
+        return ShardPublic(_commit(salt, limbs, self.shape.sponge_width), int(values.shape[0]),
+                           sums, tuple(x % R for x in lo), tuple(x % R for x in hi))
+
+    def witness(self, salt: int, values: np.ndarray, lo: Sequence[int],
+                hi: Sequence[int]) -> ShardWitness:
+        """Full checked witness; InputError if the values break a bound (names the constraint)."""
+        m = self.shape.n_columns
+        if len(lo) != m or len(hi) != m:
+            raise InputError(f"need {m} lower and upper bounds, got {len(lo)} and {len(hi)}")
+        public = self.public(salt, values, lo, hi)
+        n_active = int(values.shape[0])
+        inputs = {
+            "commitment": public.commitment, "count": public.count, "sum": list(public.sums),
+            "lo": list(public.lo), "hi": list(public.hi), "salt": salt,
+            "active": [1] * n_active + [0] * (self.shape.rows - n_active),
+            "v": limbs_to_ints(self._padded(values)),
+        }
+        return ShardWitness(self.circuit.witness(inputs), public)
+
+
+def _commit(salt: int, value_limbs: np.ndarray, t: int) -> int:
+    if not 0 <= salt < R:
+        raise InputError("the salt must be a field element (0 <= salt < r)")
+    salt_limbs = np.array([[(salt >> (64 * i)) & ((1 << 64) - 1) for i in range(FR_LIMBS)]],
+                          dtype=np.uint64)
+    inputs = np.concatenate([salt_limbs, value_limbs])[None]
+    return limbs_to_ints(sponge_batch(inputs, t))[0]
+
+
+@cache
+def shard_circuit(shape: ShardShape) -> ShardCircuit:
+    """The circuit of `shape`, built once per process."""
+    return ShardCircuit(shape)
+
+
+__all__ = ["CIRCUIT_VERSION", "ShardCircuit", "ShardPublic", "ShardShape", "ShardWitness",
+           "shard_circuit"]
