@@ -13,6 +13,7 @@ scalars are (…, 4) uint64 little-endian in standard form, any value below 2^25
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from kernels.constants import FP_LIMBS, FR_LIMBS
@@ -57,7 +58,8 @@ def _msm(points: np.ndarray, scalars: np.ndarray, tail: tuple[int, ...],
         raise ValueError(f"window must be in [2, {MAX_WINDOW}], got {window}")
     if m > 0:
         c = window or window_bits(m)
-        pippenger(points, infinity_mask(points), signed_digits(scalars, c), c, out)
+        digits = signed_digits(scalars, c)
+        pippenger(points, infinity_mask(points), digits, c, numba.get_num_threads(), out)
     return out[0]
 
 

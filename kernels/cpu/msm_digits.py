@@ -82,31 +82,28 @@ def signed_digits(scalars, c):
 
 
 @njit(cache=True)
-def bucket_sort(digits, skip):
-    """Counting sort of one window's points by bucket |d| - 1.
+def bucket_sort(digits, skip, offsets, entries):
+    """Counting sort of one window's points by bucket |d| - 1, into preallocated arrays.
 
-    Returns (offsets, entries): bucket j holds entries[offsets[j]:offsets[j + 1]], each entry
-    `(point index << 1) | (d < 0)`. Zero digits and points with skip[i] set are left out.
+    With nb = len(offsets) - 1 buckets (> max |d|), bucket j gets entries[offsets[j]:offsets[j + 1]],
+    each entry `(point index << 1) | (d < 0)`, in increasing point order. Zero digits and points
+    with skip[i] set are left out. Returns the number of entries.
     """
-    m = digits.shape[0]
-    size = 0
-    for i in range(m):
-        d = abs(digits[i])
-        if d > size:
-            size = d
-    offsets = np.zeros(size + 1, dtype=np.int64)
-    for i in range(m):
+    nb = offsets.shape[0] - 1
+    offsets[:] = 0
+    for i in range(digits.shape[0]):
         d = digits[i]
         if d != 0 and not skip[i]:
             offsets[abs(d)] += 1  # bucket |d| - 1 ends at offsets[|d|]
-    for j in range(1, size + 1):
+    for j in range(1, nb + 1):
         offsets[j] += offsets[j - 1]
-    entries = np.empty(offsets[size], dtype=np.int64)
-    fill = offsets[:size].copy()
-    for i in range(m):
+    for i in range(digits.shape[0]):  # offsets[j] runs from the start to the end of bucket j - 1
         d = digits[i]
         if d != 0 and not skip[i]:
             j = abs(d) - 1
-            entries[fill[j]] = (i << 1) | (1 if d < 0 else 0)
-            fill[j] += 1
-    return offsets, entries
+            entries[offsets[j]] = (i << 1) | (1 if d < 0 else 0)
+            offsets[j] += 1
+    for j in range(nb, 0, -1):
+        offsets[j] = offsets[j - 1]
+    offsets[0] = 0
+    return offsets[nb]
