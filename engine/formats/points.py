@@ -8,68 +8,32 @@ Array form (kernels.limbs, and byte for byte the snarkjs `.zkey` "LEM" layout): 
 infinity is all-zero limbs, which cannot be a real point because (0, 0) is not on y^2 = x^3 + 4.
 Note (0, 2) and (0, -2) *are* on the curve: they have order 3, the simplest non-subgroup point.
 
-Single points convert with Python ints (microseconds, no JIT); whole key sections are checked
-with the Numba kernels below, which run over arrays without leaving Montgomery form.
+Conversions and the vectorised on-curve kernels live in kernels.cpu.points; this module adds the
+decoding rules (canonical coordinates, ZCash sign, square roots) and the validity masks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numba
 import numpy as np
-from numba import prange
 
 from kernels.constants import B_G1, B_G2, FP_LIMBS, P
-from kernels.cpu.fields import fp
-from kernels.limbs import ints_to_limbs, limbs_to_ints
+from kernels.cpu import points as cpu_points
+from kernels.limbs import ints_to_limbs
 
 G1Point = tuple[int, int] | None
 G2Point = tuple[tuple[int, int], tuple[int, int]] | None
 
-_R_FP = 1 << 384
-_R_FP_INV = pow(_R_FP, -1, P)
 HALF_P = (P - 1) // 2  # y is "the larger root" when y > HALF_P (ZCash sign rule)
 
 
-# ---- Python ints <-> Montgomery arrays (single points, small sets) ------------------------------
+# ---- Python ints <-> Montgomery arrays: one implementation, in kernels.cpu.points ----------------
 
-def _to_mont(values: list[int]) -> np.ndarray:
-    return ints_to_limbs([v * _R_FP % P for v in values], FP_LIMBS)
-
-
-def _from_mont(arr: np.ndarray) -> list[int]:
-    return [v * _R_FP_INV % P for v in limbs_to_ints(arr)]
-
-
-def g1_to_array(points: Sequence[G1Point]) -> np.ndarray:
-    """(m, 2, 6) Montgomery array from Python-int points (None -> zeros)."""
-    flat = [c for pt in points for c in (pt if pt is not None else (0, 0))]
-    return _to_mont(flat).reshape(len(points), 2, FP_LIMBS)
-
-
-def g2_to_array(points: Sequence[G2Point]) -> np.ndarray:
-    """(m, 2, 2, 6) Montgomery array from Python-int points (None -> zeros)."""
-    flat = [c for pt in points for coord in (pt if pt is not None else ((0, 0), (0, 0)))
-            for c in coord]
-    return _to_mont(flat).reshape(len(points), 2, 2, FP_LIMBS)
-
-
-def g1_from_array(arr: np.ndarray) -> list[G1Point]:
-    """Python-int points from a (m, 2, 6) or (2, 6) Montgomery array; all-zero rows -> None."""
-    a = np.asarray(arr, dtype=np.uint64).reshape(-1, 2, FP_LIMBS)
-    vals = _from_mont(a.reshape(-1, FP_LIMBS))
-    inf = is_zero_point(a, 2)
-    return [None if inf[i] else (vals[2 * i], vals[2 * i + 1]) for i in range(len(a))]
-
-
-def g2_from_array(arr: np.ndarray) -> list[G2Point]:
-    """Python-int points from a (m, 2, 2, 6) or (2, 2, 6) Montgomery array; zeros -> None."""
-    a = np.asarray(arr, dtype=np.uint64).reshape(-1, 2, 2, FP_LIMBS)
-    v = _from_mont(a.reshape(-1, FP_LIMBS))
-    inf = is_zero_point(a, 3)
-    return [None if inf[i] else ((v[4 * i], v[4 * i + 1]), (v[4 * i + 2], v[4 * i + 3]))
-            for i in range(len(a))]
+g1_to_array = cpu_points.g1_from_ints
+g2_to_array = cpu_points.g2_from_ints
+g1_from_array = cpu_points.g1_to_ints
+g2_from_array = cpu_points.g2_to_ints
 
 
 # ---- Python-int curve arithmetic needed by decoders ---------------------------------------------
@@ -170,41 +134,6 @@ def is_zero_point(arr: np.ndarray, group_dims: int) -> np.ndarray:
     return ~a.any(axis=tuple(range(a.ndim - group_dims, a.ndim)))
 
 
-_B1_MONT = tuple(np.uint64(v) for v in ints_to_limbs([B_G1 * _R_FP % P], FP_LIMBS)[0])
-_B2_MONT_0 = tuple(np.uint64(v) for v in ints_to_limbs([B_G2[0] * _R_FP % P], FP_LIMBS)[0])
-_B2_MONT_1 = tuple(np.uint64(v) for v in ints_to_limbs([B_G2[1] * _R_FP % P], FP_LIMBS)[0])
-
-
-@numba.njit(parallel=True, cache=True)
-def _g1_on_curve_kernel(x, y, out):
-    for i in prange(x.shape[0]):
-        xi = fp.load(x, i)
-        yi = fp.load(y, i)
-        rhs = fp.add(fp.mul(fp.sqr(xi), xi), _B1_MONT)
-        out[i] = fp.sqr(yi) == rhs
-
-
-@numba.njit(cache=True)  # not inlined: three inlined copies cost ~40 s of LLVM time per compile
-def _f2mul(a0, a1, b0, b1):
-    t0 = fp.mul(a0, b0)
-    t1 = fp.mul(a1, b1)
-    c1 = fp.sub(fp.sub(fp.mul(fp.add(a0, a1), fp.add(b0, b1)), t0), t1)
-    return fp.sub(t0, t1), c1
-
-
-@numba.njit(parallel=True, cache=True)
-def _g2_on_curve_kernel(x0, x1, y0, y1, out):
-    for i in prange(x0.shape[0]):
-        a0, a1 = fp.load(x0, i), fp.load(x1, i)
-        s0, s1 = _f2mul(a0, a1, a0, a1)
-        c0, c1 = _f2mul(s0, s1, a0, a1)
-        r0 = fp.add(c0, _B2_MONT_0)
-        r1 = fp.add(c1, _B2_MONT_1)
-        b0, b1 = fp.load(y0, i), fp.load(y1, i)
-        q0, q1 = _f2mul(b0, b1, b0, b1)
-        out[i] = (q0 == r0) and (q1 == r1)
-
-
 def g1_valid_mask(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(canonical, on_curve_or_infinity) masks for an (m, 2, 6) Montgomery array.
 
@@ -214,7 +143,7 @@ def g1_valid_mask(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ok = np.zeros(len(a), dtype=np.bool_)
     if len(a):
         safe = np.where(canonical[:, None, None], a, 0)  # keep the kernel on reduced inputs
-        _g1_on_curve_kernel(np.ascontiguousarray(safe[:, 0]), np.ascontiguousarray(safe[:, 1]), ok)
+        ok = cpu_points.g1_is_on_curve(safe)
     return canonical, ok | is_zero_point(a, 2)
 
 
@@ -224,7 +153,6 @@ def g2_valid_mask(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     canonical = limbs_lt(a, P).all(axis=(1, 2))
     ok = np.zeros(len(a), dtype=np.bool_)
     if len(a):
-        s = np.where(canonical[:, None, None, None], a, 0)
-        parts = [np.ascontiguousarray(s[:, i, j]) for i in range(2) for j in range(2)]
-        _g2_on_curve_kernel(*parts, ok)
+        safe = np.where(canonical[:, None, None, None], a, 0)
+        ok = cpu_points.g2_is_on_curve(safe)
     return canonical, ok | is_zero_point(a, 3)
