@@ -34,6 +34,15 @@ def _from_mont(arr: np.ndarray) -> list[int]:
     return [v * _R_MONT_INV % P for v in limbs_to_ints(arr)]
 
 
+def _point_rows(points: np.ndarray, tail: tuple[int, ...], name: str) -> np.ndarray:
+    """(m, *tail) uint64 view of an array of points with any leading shape."""
+    points = np.asarray(points)
+    if points.dtype != np.uint64 or points.shape[points.ndim - len(tail):] != tail:
+        raise ValueError(f"{name} must be a (..., {', '.join(map(str, tail))}) uint64 array, "
+                         f"got {points.dtype} {points.shape}")
+    return np.ascontiguousarray(points).reshape((-1, *tail))
+
+
 # --- python ints <-> arrays ---------------------------------------------------------------------
 
 
@@ -46,7 +55,8 @@ def g1_from_ints(points: Sequence[G1Ints]) -> np.ndarray:
 
 
 def g1_to_ints(arr: np.ndarray) -> list[G1Ints]:
-    arr = np.asarray(arr, dtype=np.uint64).reshape(-1, 2, FP_LIMBS)
+    """Affine int pairs (None = infinity) of every point in a (..., 2, 6) array."""
+    arr = _point_rows(arr, (2, FP_LIMBS), "G1 points")
     vals = _from_mont(arr)
     out: list[G1Ints] = []
     for i in range(arr.shape[0]):
@@ -64,7 +74,8 @@ def g2_from_ints(points: Sequence[G2Ints]) -> np.ndarray:
 
 
 def g2_to_ints(arr: np.ndarray) -> list[G2Ints]:
-    arr = np.asarray(arr, dtype=np.uint64).reshape(-1, 2, 2, FP_LIMBS)
+    """((x0, x1), (y0, y1)) (None = infinity) of every point in a (..., 2, 2, 6) array."""
+    arr = _point_rows(arr, (2, 2, FP_LIMBS), "G2 points")
     vals = _from_mont(arr)
     out: list[G2Ints] = []
     for i in range(arr.shape[0]):
@@ -122,66 +133,77 @@ def g2_to_py_ecc(arr: np.ndarray) -> list:
 # --- single-point group operations --------------------------------------------------------------
 
 
-def _scalar_limbs(k: int) -> np.ndarray:
-    if not 0 <= k < 1 << 256:
-        raise ValueError(f"scalar must be in [0, 2^256), got {k}")
-    return ints_to_limbs([k], 4)
+def _one(p: np.ndarray, tail: tuple[int, ...], name: str) -> np.ndarray:
+    """A single point as a (1, *tail) array, checked."""
+    if np.shape(p) != tail:
+        raise ValueError(f"{name} must have shape {tail}, got {np.shape(p)}")
+    return _point_rows(p, tail, name)
 
 
-def _add(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    out = np.empty((1,) + p.shape, dtype=np.uint64)
-    curve.add_points(p[None].astype(np.uint64), q[None].astype(np.uint64), out)
+def _add(p: np.ndarray, q: np.ndarray, tail: tuple[int, ...], name: str) -> np.ndarray:
+    a, b = _one(p, tail, name), _one(q, tail, name)
+    out = np.empty_like(a)
+    curve.add_points(a, b, out)
     return out[0]
 
 
-def _mul(p: np.ndarray, k: int) -> np.ndarray:
-    sign = -1 if k < 0 else 1
-    out = np.empty((1,) + p.shape, dtype=np.uint64)
-    curve.mul_points(p[None].astype(np.uint64), _scalar_limbs(abs(k)), out)
-    return out[0] if sign > 0 else _neg(out[0])
-
-
-def _neg(p: np.ndarray) -> np.ndarray:
-    out = np.empty((1,) + p.shape, dtype=np.uint64)
-    curve.neg_points(p[None].astype(np.uint64), out)
+def _neg(p: np.ndarray, tail: tuple[int, ...], name: str) -> np.ndarray:
+    a = _one(p, tail, name)
+    out = np.empty_like(a)
+    curve.neg_points(a, out)
     return out[0]
+
+
+def _mul(p: np.ndarray, k: int, tail: tuple[int, ...], name: str) -> np.ndarray:
+    """[k] p for |k| < 2^256, not reduced mod r (so also right for points outside the subgroup)."""
+    if not -(1 << 256) < k < 1 << 256:
+        raise ValueError(f"scalar must satisfy |k| < 2^256, got {k}")
+    a = _one(p, tail, name)
+    out = np.empty_like(a)
+    curve.mul_points(a, ints_to_limbs([abs(k)], 4), out)
+    return out[0] if k >= 0 else _neg(out[0], tail, name)
+
+
+_G1, _G2 = (2, FP_LIMBS), (2, 2, FP_LIMBS)
 
 
 def g1_add(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """p + q for (2, 6) affine Montgomery points."""
-    return _add(p, q)
+    return _add(p, q, _G1, "G1 point")
 
 
 def g1_neg(p: np.ndarray) -> np.ndarray:
-    return _neg(p)
+    return _neg(p, _G1, "G1 point")
 
 
 def g1_mul(p: np.ndarray, k: int) -> np.ndarray:
     """[k] p for an integer |k| < 2^256 (not reduced mod r: valid for points outside G1 too)."""
-    return _mul(p, k)
+    return _mul(p, k, _G1, "G1 point")
 
 
 def g2_add(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """p + q for (2, 2, 6) affine Montgomery points."""
-    return _add(p, q)
+    return _add(p, q, _G2, "G2 point")
 
 
 def g2_neg(p: np.ndarray) -> np.ndarray:
-    return _neg(p)
+    return _neg(p, _G2, "G2 point")
 
 
 def g2_mul(p: np.ndarray, k: int) -> np.ndarray:
     """[k] p for an integer |k| < 2^256 (not reduced mod r)."""
-    return _mul(p, k)
+    return _mul(p, k, _G2, "G2 point")
 
 
 def g1_is_on_curve(points: np.ndarray) -> np.ndarray:
-    """(m,) bool for (m, 2, 6) points: y^2 = x^3 + 4 (infinity, all zeros, counts as on it)."""
-    return curve.on_curve(np.ascontiguousarray(points, dtype=np.uint64).reshape(-1, 2, FP_LIMBS))
+    """Bool per point of a (..., 2, 6) array: y^2 = x^3 + 4 (infinity, all zeros, counts as on it).
+
+    Coordinates must already be canonical (< p), as deserialisation guarantees."""
+    rows = _point_rows(points, (2, FP_LIMBS), "G1 points")
+    return curve.on_curve(rows).reshape(np.shape(points)[:-2])
 
 
 def g2_is_on_curve(points: np.ndarray) -> np.ndarray:
-    """(m,) bool for (m, 2, 2, 6) points: y^2 = x^3 + 4(1 + u) (infinity counts as on it)."""
-    return curve.on_curve(
-        np.ascontiguousarray(points, dtype=np.uint64).reshape(-1, 2, 2, FP_LIMBS)
-    )
+    """Bool per point of a (..., 2, 2, 6) array: y^2 = x^3 + 4(1 + u) (infinity counts as on it)."""
+    rows = _point_rows(points, (2, 2, FP_LIMBS), "G2 points")
+    return curve.on_curve(rows).reshape(np.shape(points)[:-3])

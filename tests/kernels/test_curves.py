@@ -203,3 +203,25 @@ def test_py_ecc_round_trip(group):
 def test_generators_match_py_ecc():
     assert ours("g1", points.G1_GENERATOR) == affine("g1", ref.G1)
     assert ours("g2", points.G2_GENERATOR) == affine("g2", ref.G2)
+
+
+def test_on_curve_keeps_leading_shape():
+    grid = np.stack([points.g1_from_py_ecc([ecc_point("g1", k) for k in (1, 2, 3)])] * 2)
+    grid[1, 2, 1, 0] ^= np.uint64(1)
+    assert points.g1_is_on_curve(grid).tolist() == [[True] * 3, [True, True, False]]
+
+
+def test_malformed_point_arrays_are_rejected():
+    g = points.G1_GENERATOR
+    with pytest.raises(ValueError, match="G1 point"):
+        points.g1_add(g, g[:, :5])
+    with pytest.raises(ValueError, match="G1 point"):
+        points.g1_mul(g[None], 3)
+    with pytest.raises(ValueError, match="G2 point"):
+        points.g2_neg(g)
+    with pytest.raises(ValueError, match="G1 points"):
+        points.g1_is_on_curve(np.zeros((4, 12), np.uint64))
+    with pytest.raises(ValueError, match="G2 points"):
+        points.g2_is_on_curve(np.zeros((4, 2, 2, 6), np.int64))
+    with pytest.raises(ValueError, match="G1 points"):
+        points.g1_to_ints(np.zeros((3, 6), np.uint64))
