@@ -2,14 +2,15 @@
 
 Private: the values v[i][j] (rows i < 2^k, columns j < m, field-encoded by engine.dataset), the
 active-row flags a[i] and a salt. Public signals, in this order (docs/statement.md):
-    commitment, count, sum[0..m), lo[0..m), hi[0..m)
+    commitment, index, count, sum[0..m), lo[0..m), hi[0..m)
 Constraints:
 - a[i] is boolean and a prefix (a[i+1] (1 - a[i]) = 0); count = sum of a[i];
 - per value, d1 = v - a lo and d2 = a hi - v both lie in [0, 2^b) (b = the column's range bits):
   an active value is then the encoding of an integer in [lo, hi], a padded one is 0;
 - sum[j] = sum over all rows of v[i][j] (padded zeros add nothing);
-- commitment = Poseidon-sponge(salt, v[0][0], ..., v[0][m-1], v[1][0], ...), row-major over all
-  2^k rows, padded rows included.
+- commitment = Poseidon-sponge(index, salt, v[0][0], ..., v[0][m-1], v[1][0], ...), row-major over
+  all 2^k rows, padded rows included. The shard's index in its dataset is absorbed first, so a
+  proof (and its commitment) belongs to one position: shards cannot be reordered.
 Each range check is b booleanity constraints plus one constraint that is both the gate and the
 recomposition (`a * lo = v - sum 2^t d1_t`), so a value costs 2b + 2 constraints plus its share
 of the sponge. lo and hi are public inputs, not constants, so one key serves every shard and every
@@ -38,7 +39,7 @@ from engine.errors import InputError
 from engine.gadgets.poseidon import sponge
 from kernels.constants import FR_LIMBS, R
 from kernels.cpu.poseidon import sponge_batch
-from kernels.limbs import limbs_to_ints
+from kernels.limbs import ints_to_limbs, limbs_to_ints
 from kernels.poseidon_params import SPONGE_WIDTH
 
 CIRCUIT_VERSION = 1  # bump when the constraints change: it is part of the shape's digest
@@ -76,7 +77,7 @@ class ShardShape:
 
     @property
     def n_public(self) -> int:
-        return 2 + 3 * self.n_columns
+        return 3 + 3 * self.n_columns
 
     def describe(self) -> dict:
         return {"circuit": "shard", "version": CIRCUIT_VERSION, "log_rows": self.log_rows,
@@ -93,22 +94,24 @@ class ShardPublic:
     """A shard's public signals as Fr elements (signed values are r - |x|)."""
 
     commitment: int
+    index: int
     count: int
     sums: tuple[int, ...]
     lo: tuple[int, ...]
     hi: tuple[int, ...]
 
     def signals(self) -> list[int]:
-        return [self.commitment, self.count, *self.sums, *self.lo, *self.hi]
+        return [self.commitment, self.index, self.count, *self.sums, *self.lo, *self.hi]
 
     @classmethod
     def from_signals(cls, signals: Sequence[int], n_columns: int) -> ShardPublic:
-        if len(signals) != 2 + 3 * n_columns:
-            raise InputError(f"a shard of {n_columns} columns has {2 + 3 * n_columns} public "
-                             f"signals, got {len(signals)}")
         m = n_columns
+        if len(signals) != 3 + 3 * m:
+            raise InputError(f"a shard of {m} columns has {3 + 3 * m} public signals, "
+                             f"got {len(signals)}")
         s = [int(x) for x in signals]
-        return cls(s[0], s[1], tuple(s[2:2 + m]), tuple(s[2 + m:2 + 2 * m]), tuple(s[2 + 2 * m:]))
+        return cls(s[0], s[1], s[2], tuple(s[3:3 + m]), tuple(s[3 + m:3 + 2 * m]),
+                   tuple(s[3 + 2 * m:]))
 
 
 def _bits_pair(b: int):
@@ -136,6 +139,7 @@ def _build(shape: ShardShape) -> Circuit:
     cb = CircuitBuilder(f"shard_k{shape.log_rows}_b{'-'.join(map(str, shape.bits))}"
                         f"_t{shape.sponge_width}")
     commitment = cb.public_input("commitment")
+    index = cb.public_input("index")
     count = cb.public_input("count")
     sums = cb.public_inputs("sum", m)
     lo = cb.public_inputs("lo", m)
@@ -158,8 +162,8 @@ def _build(shape: ShardShape) -> Circuit:
         for j in range(m):
             cb.assert_equal(lc_sum(v[j::m]), sums[j], f"sum[{j}] = sum of column {j}")
     with cb.section("commitment"):
-        cb.assert_equal(sponge(cb, [salt, *v], shape.sponge_width), commitment,
-                        "commitment = Poseidon-sponge(salt, v)")
+        cb.assert_equal(sponge(cb, [index, salt, *v], shape.sponge_width), commitment,
+                        "commitment = Poseidon-sponge(index, salt, v)")
     return cb.build()
 
 
@@ -193,27 +197,29 @@ class ShardCircuit:
         full[: values.shape[0]] = values
         return to_fr(full.reshape(-1))
 
-    def commitment(self, salt: int, values: np.ndarray) -> int:
-        """Poseidon-sponge(salt, padded values row-major), natively."""
-        return _commit(salt, self._padded(values), self.shape.sponge_width)
+    def commitment(self, index: int, salt: int, values: np.ndarray) -> int:
+        """Poseidon-sponge(index, salt, padded values row-major), natively."""
+        return _commit(index, salt, self._padded(values), self.shape.sponge_width)
 
-    def public(self, salt: int, values: np.ndarray, lo: Sequence[int], hi: Sequence[int]) -> ShardPublic:
+    def public(self, index: int, salt: int, values: np.ndarray, lo: Sequence[int],
+               hi: Sequence[int]) -> ShardPublic:
         """The public signals for int64 (active rows, m) values and integer bounds."""
         limbs = self._padded(values)
         sums = tuple(int(x) % R for x in values.astype(object).sum(axis=0))
-        return ShardPublic(_commit(salt, limbs, self.shape.sponge_width), int(values.shape[0]),
-                           sums, tuple(x % R for x in lo), tuple(x % R for x in hi))
+        return ShardPublic(_commit(index, salt, limbs, self.shape.sponge_width), index,
+                           int(values.shape[0]), sums, tuple(x % R for x in lo),
+                           tuple(x % R for x in hi))
 
-    def witness(self, salt: int, values: np.ndarray, lo: Sequence[int],
+    def witness(self, index: int, salt: int, values: np.ndarray, lo: Sequence[int],
                 hi: Sequence[int]) -> ShardWitness:
         """Full checked witness; InputError if the values break a bound (names the constraint)."""
         m = self.shape.n_columns
         if len(lo) != m or len(hi) != m:
             raise InputError(f"need {m} lower and upper bounds, got {len(lo)} and {len(hi)}")
-        public = self.public(salt, values, lo, hi)
+        public = self.public(index, salt, values, lo, hi)
         n_active = int(values.shape[0])
         inputs = {
-            "commitment": public.commitment, "count": public.count, "sum": list(public.sums),
+            "commitment": public.commitment, "index": index, "count": public.count, "sum": list(public.sums),
             "lo": list(public.lo), "hi": list(public.hi), "salt": salt,
             "active": [1] * n_active + [0] * (self.shape.rows - n_active),
             "v": limbs_to_ints(self._padded(values)),
@@ -221,12 +227,13 @@ class ShardCircuit:
         return ShardWitness(self.circuit.witness(inputs), public)
 
 
-def _commit(salt: int, value_limbs: np.ndarray, t: int) -> int:
+def _commit(index: int, salt: int, value_limbs: np.ndarray, t: int) -> int:
     if not 0 <= salt < R:
         raise InputError("the salt must be a field element (0 <= salt < r)")
-    salt_limbs = np.array([[(salt >> (64 * i)) & ((1 << 64) - 1) for i in range(FR_LIMBS)]],
-                          dtype=np.uint64)
-    inputs = np.concatenate([salt_limbs, value_limbs])[None]
+    if not 0 <= index < 1 << 64:
+        raise InputError(f"shard index {index} is out of range")
+    head = ints_to_limbs([index, salt], FR_LIMBS)
+    inputs = np.concatenate([head, value_limbs])[None]
     return limbs_to_ints(sponge_batch(inputs, t))[0]
 
 
