@@ -1,0 +1,187 @@
+"""The notarize pipeline: scan the file once, plan shard jobs, prove them, assemble the result.
+
+1. The driver streams the file once (engine.dataset_scan): every proved value validated and
+   encoded, rows hashed into the BLAKE3 root, row count, schema; then the file's sha256. Bad data
+   stops here, before any proof, with file, row and column named; nothing is returned.
+2. The shard key is fetched from (or made into) the on-disk cache (engine.proving_keys).
+3. The plan: one `ShardJob` per 2^k rows, carrying everything it needs (file path and sha256,
+   statement, row range, key file and vk hash, its salt) and nothing else: a pure, picklable,
+   idempotent job `(shard spec, key id) -> ShardResult` whose id is a hash of its content (the
+   salt excluded). A worker checks the file's sha256, reads its own rows, builds the witness and
+   proves. Retrying a job gives the same public result (proofs are re-randomised each time and
+   all of them verify).
+4. An Executor runs the jobs; results come back in plan order. The driver checks each result's
+   public signals against what its own scan computed (count, sums) and assembles the
+   `DatasetNotarization`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+
+from engine.dataset import StatementOptions, StatementSpec, encode_batch, open_dataset
+from engine.dataset import resolve_statement
+from engine.dataset_scan import DatasetScan, scan_dataset
+from engine.errors import InputError, ZkpLedgerError
+from engine.executor import Executor, InProcessExecutor
+from engine.formats import zcash
+from engine.groth16.keys import Proof
+from engine.groth16.prover import ProverContext
+from engine.key_cache import file_sha256
+from engine.notarization import (ColumnTotal, DatasetNotarization, SchemaField, ShardRecord,
+                                 commitment_root)
+from engine.proving_keys import KeyRef, ensure_key, vk_hash
+from engine.salt import shard_salt
+from engine.shard_circuit import ShardPublic, ShardShape, shard_circuit
+from engine.snark import load_proving_key
+from kernels.constants import R
+from kernels.poseidon_params import SPONGE_WIDTH
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    path: str
+    format: str
+    file_sha256: str
+    statement: StatementSpec
+    sponge_width: int
+    index: int
+    start_row: int
+    stop_row: int
+    key: KeyRef
+    salt: int = field(repr=False)
+
+    @property
+    def job_id(self) -> str:
+        """sha256 of the job's public content: same file, statement, rows and key, same id."""
+        text = json.dumps({
+            "file_sha256": self.file_sha256, "statement": self.statement.model_dump(mode="json"),
+            "sponge_width": self.sponge_width, "index": self.index, "rows": [self.start_row,
+                                                                            self.stop_row],
+            "vk_hash": self.key.vk_hash}, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    job_id: str
+    index: int
+    public: ShardPublic
+    proof: bytes  # 192-byte compressed A || B || C
+
+
+def plan_shards(scan: DatasetScan, path: str | os.PathLike, statement: StatementSpec,
+                key: KeyRef, secret: bytes, sponge_width: int = SPONGE_WIDTH) -> list[ShardJob]:
+    size = statement.shard_rows
+    return [ShardJob(str(path), scan.format, scan.file_sha256, statement, sponge_width,
+                     i, start, min(start + size, scan.row_count), key,
+                     shard_salt(secret, scan.file_sha256, i))
+            for i, start in enumerate(range(0, scan.row_count, size))]
+
+
+@cache
+def _prover(key_path: str, expected_vk_hash: str) -> ProverContext:
+    pk = load_proving_key(key_path)
+    if vk_hash(pk.vk) != expected_vk_hash:
+        raise InputError(f"the key file holds another key than the job names "
+                         f"({expected_vk_hash[:16]}...)", file=key_path)
+    return ProverContext.build(pk)
+
+
+def _read_shard(job: ShardJob) -> np.ndarray:
+    """int64 (rows, columns) values of the job's rows, from the job's file."""
+    reader = open_dataset(job.path, format=job.format, batch_rows=job.statement.shard_rows)
+    for batch in reader:
+        if batch.start_row == job.start_row:
+            if batch.num_rows != job.stop_row - job.start_row:
+                break
+            return encode_batch(batch.data, job.statement, start_row=batch.start_row,
+                                file=reader.display).T.copy()
+    raise InputError(f"rows {job.start_row}..{job.stop_row - 1} are not in the file",
+                     file=job.path)
+
+
+def prove_shard(job: ShardJob) -> ShardResult:
+    """Run one shard job: the whole of what a worker does."""
+    if file_sha256(job.path) != job.file_sha256:
+        raise InputError("the file is not the one planned (sha256 differs)", file=job.path)
+    values = _read_shard(job)
+    cols = job.statement.columns
+    circuit = shard_circuit(ShardShape.for_statement(job.statement, job.sponge_width))
+    w = circuit.witness(job.index, job.salt, values, [c.lo_scaled for c in cols],
+                        [c.hi_scaled for c in cols])
+    proof = _prover(job.key.path, job.key.vk_hash).prove(w.witness)
+    return ShardResult(job.job_id, job.index, w.public, encode_proof(proof))
+
+
+def encode_proof(proof: Proof) -> bytes:
+    return (zcash.compress_g1_array(proof.a[None]).tobytes()
+            + zcash.compress_g2_array(proof.b[None]).tobytes()
+            + zcash.compress_g1_array(proof.c[None]).tobytes())
+
+
+def _signed(x: int) -> int:
+    return x if x <= (R - 1) // 2 else x - R
+
+
+def _check_result(job: ShardJob, result: ShardResult, sums: tuple[int, ...]) -> None:
+    public = result.public
+    if (result.job_id != job.job_id or public.index != job.index
+            or public.count != job.stop_row - job.start_row
+            or tuple(_signed(s) for s in public.sums) != sums):
+        raise ZkpLedgerError(f"shard {job.index}: the worker's result does not match the plan")
+
+
+def notarize(path: str | os.PathLike, *, secret: bytes,
+             options: StatementOptions | None = None, statement: StatementSpec | None = None,
+             format: str | None = None, executor: Executor | None = None,
+             sponge_width: int = SPONGE_WIDTH) -> DatasetNotarization:
+    """Notarize a file: a resolved `statement`, or `options` fitted to the file's schema."""
+    if statement is None:
+        reader = open_dataset(path, format=format)
+        first = next(iter(reader), None)
+        if first is None:
+            raise InputError("the dataset has no rows", file=reader.display)
+        statement = resolve_statement(reader.schema, options, sample=first.data,
+                                      file=reader.display)
+    elif not statement.resolved:
+        raise InputError("the statement's bounds are not resolved")
+    shard_salt(secret, "0" * 64, 0)  # reject a weak secret before the long scan
+    scan = scan_dataset(path, statement, format=format, sponge_width=sponge_width)
+    shape = ShardShape.for_statement(statement, sponge_width)
+    key, _ = ensure_key(shard_circuit(shape).circuit.r1cs)
+    jobs = plan_shards(scan, path, statement, key, secret, sponge_width)
+    results = (executor or InProcessExecutor()).map(prove_shard, jobs)
+    for job, result, sums in zip(jobs, results, scan.shard_sums, strict=True):
+        _check_result(job, result, sums)
+    return _assemble(scan, statement, sponge_width, key, jobs, results)
+
+
+def _assemble(scan: DatasetScan, statement: StatementSpec, sponge_width: int, key: KeyRef,
+              jobs: list[ShardJob], results: list[ShardResult]) -> DatasetNotarization:
+    shards = tuple(
+        ShardRecord(index=job.index, start_row=job.start_row, count=result.public.count,
+                    commitment=result.public.commitment.to_bytes(32, "big").hex(),
+                    sums=sums, proof=result.proof.hex())
+        for job, result, sums in zip(jobs, results, scan.shard_sums))
+    columns = tuple(
+        ColumnTotal(name=c.name, count=scan.row_count, sum=sum(s[j] for s in scan.shard_sums),
+                    lo=c.lo_scaled, hi=c.hi_scaled, scale=c.scale)
+        for j, c in enumerate(statement.columns))
+    return DatasetNotarization(
+        file_name=os.path.basename(scan.display), format=scan.format, byte_size=scan.byte_size,
+        file_sha256=scan.file_sha256,
+        data_schema=tuple(SchemaField(name=n, type=t) for n, t in scan.schema),
+        row_count=scan.row_count, row_root=scan.row_root, statement=statement,
+        sponge_width=sponge_width, columns=columns, shards=shards,
+        commitment_root=commitment_root([r.public.commitment for r in results]),
+        vk_hash=key.vk_hash, insecure_dev=key.insecure_dev)
+
+
+__all__ = ["ShardJob", "ShardResult", "encode_proof", "notarize", "plan_shards", "prove_shard"]

@@ -1,0 +1,221 @@
+"""The notarize pipeline end to end on small shards: proofs verify, aggregates are right, and
+tampering with rows, values, proofs, public values or shard order is caught."""
+
+import csv
+import hashlib
+import hmac
+from decimal import Decimal
+
+import pytest
+
+from engine.dataset import StatementOptions
+from engine.errors import InputError, VerificationError
+from engine.executor import InProcessExecutor, LocalExecutor
+from engine.notarization import DatasetNotarization, commitment_root, verify_notarization
+from engine.notarize import notarize
+from engine.proving_keys import ensure_key, vk_hash
+from engine.salt import shard_salt
+from engine.shard_circuit import ShardShape, shard_circuit
+from kernels.constants import R
+
+SECRET = b"notarizer secret, 32 bytes long!"
+ROWS = 37  # shards of 16: 16, 16, 5
+OPTIONS = StatementOptions(columns=("price", "qty"), scale={"price": 2},
+                           bounds={"price": ("-50", "50"), "qty": ("0", "1000")}, shard_rows=16)
+
+
+def _rows(n=ROWS):
+    return [{"id": i, "price": f"{(i * 7919 % 9999 - 4999) / 100:.2f}", "label": f"item-{i}",
+             "qty": i * 37 % 1001} for i in range(n)]
+
+
+def _write(path, rows):
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module", autouse=True)
+def key_cache_dir(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ZKP_LEDGER_CACHE", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return _write(tmp_path_factory.mktemp("data") / "items.csv", _rows())
+
+
+@pytest.fixture(scope="module")
+def notarized(data):
+    return notarize(data, secret=SECRET, options=OPTIONS)
+
+
+@pytest.fixture(scope="module")
+def vk(notarized):
+    shape = ShardShape.for_statement(notarized.statement)
+    return ensure_key(shard_circuit(shape).circuit.r1cs)[1].vk
+
+
+def _edit(n: DatasetNotarization, **update) -> DatasetNotarization:
+    return DatasetNotarization.model_validate({**n.model_dump(), **update})
+
+
+def _edit_shard(n: DatasetNotarization, i: int, **update) -> DatasetNotarization:
+    shards = [s.model_dump() for s in n.shards]
+    shards[i].update(update)
+    return _edit(n, shards=shards)
+
+
+def test_totals_and_shards_match_the_file(notarized, data):
+    rows = _rows()
+    price = sum(Decimal(r["price"]) for r in rows)
+    qty = sum(r["qty"] for r in rows)
+    by_name = {c.name: c for c in notarized.columns}
+    assert by_name["price"].sum == int(price * 100) and by_name["price"].scale == 2
+    assert by_name["qty"].sum == qty and by_name["qty"].count == ROWS
+    assert (by_name["price"].lo, by_name["price"].hi) == (-5000, 5000)
+    assert [s.count for s in notarized.shards] == [16, 16, 5]
+    assert [s.start_row for s in notarized.shards] == [0, 16, 32]
+    assert notarized.shards[2].sums[1] == sum(r["qty"] for r in rows[32:])
+    assert notarized.row_count == ROWS and notarized.file_sha256 == hashlib.sha256(
+        data.read_bytes()).hexdigest()
+    assert notarized.byte_size == data.stat().st_size
+    assert [f.name for f in notarized.data_schema] == ["id", "price", "label", "qty"]
+    assert notarized.insecure_dev and notarized.vk_hash == vk_hash_of(notarized)
+    assert any(Decimal(r["price"]) < 0 for r in rows) and by_name["price"].lo < 0
+
+
+def vk_hash_of(n):
+    return vk_hash(ensure_key(shard_circuit(n.shape).circuit.r1cs)[1].vk)
+
+
+def test_public_output_holds_no_salt_or_values(notarized):
+    text = notarized.model_dump_json()
+    for i in range(3):
+        assert str(shard_salt(SECRET, notarized.file_sha256, i)) not in text
+        assert format(shard_salt(SECRET, notarized.file_sha256, i), "x") not in text
+
+
+def test_verifies_with_and_without_the_data(notarized, vk, data):
+    assert verify_notarization(notarized, vk) == ["structure", "proofs"]
+    assert verify_notarization(notarized, vk, data=data, secret=SECRET) == [
+        "structure", "proofs", "data", "commitments"]
+    again = DatasetNotarization.model_validate_json(notarized.model_dump_json())
+    assert verify_notarization(again, vk, data=data) == ["structure", "proofs", "data"]
+
+
+def test_commitment_root_is_rfc6962_sha256(notarized):
+    leaves = [hashlib.sha256(b"\x00" + bytes.fromhex(s.commitment)).digest()
+              for s in notarized.shards]
+    left = hashlib.sha256(b"\x01" + leaves[0] + leaves[1]).digest()
+    assert notarized.commitment_root == hashlib.sha256(b"\x01" + left + leaves[2]).hexdigest()
+
+
+def _tampered(n):
+    """Each edit a forger might try, with everything derivable kept consistent."""
+    swapped = [s.model_dump() for s in n.shards]
+    swapped[0], swapped[1] = ({**swapped[1], "index": 0, "start_row": 0},
+                              {**swapped[0], "index": 1, "start_row": 16})
+    root = commitment_root([int(s["commitment"], 16) for s in swapped])
+    price_up = [{**c.model_dump(), "sum": c.sum + (1 if c.name == "price" else 0)}
+                for c in n.columns]
+    other = (int(n.shards[1].commitment, 16) + 1) % R
+    other_root = commitment_root([int(s.commitment, 16) if i != 1 else other
+                                  for i, s in enumerate(n.shards)])
+    wider = n.statement.model_dump()
+    wider["columns"][1]["hi"] = "1023"  # same 10 bits: the same key still applies
+    return {
+        "shard order": _edit(n, shards=swapped, commitment_root=root),
+        "shard sum": _edit(_edit_shard(n, 0, sums=(n.shards[0].sums[0] + 1,
+                                                    n.shards[0].sums[1])), columns=price_up),
+        "column total": _edit(n, columns=price_up),
+        "commitment": _edit(_edit_shard(n, 1, commitment=format(other, "064x")),
+                            commitment_root=other_root),
+        "commitment root": _edit(n, commitment_root="00" * 32),
+        "proof": _edit_shard(n, 2, proof=n.shards[1].proof),
+        "row count": _edit(_edit_shard(n, 2, count=6), row_count=ROWS + 1),
+        "bounds": _edit(n, statement=wider, columns=[
+            {**c.model_dump(), "hi": 1023 if c.name == "qty" else c.hi} for c in n.columns]),
+        "dropped shard": _edit(n, shards=n.shards[:2], row_count=32,
+                               commitment_root=commitment_root(
+                                   [int(s.commitment, 16) for s in n.shards[:2]])),
+    }
+
+
+@pytest.mark.parametrize("what", ["shard order", "shard sum", "column total", "commitment",
+                                  "commitment root", "proof", "row count", "bounds",
+                                  "dropped shard"])
+def test_tampering_with_the_record_is_detected(notarized, vk, what):
+    with pytest.raises(VerificationError):
+        verify_notarization(_tampered(notarized)[what], vk)
+
+
+def test_malformed_proof_bytes_are_a_verification_failure(notarized, vk):
+    bad = _edit_shard(notarized, 0, proof="ff" * 192)
+    with pytest.raises(VerificationError, match="malformed"):
+        verify_notarization(bad, vk)
+
+
+def test_tampered_rows_are_detected_given_the_file(notarized, vk, tmp_path):
+    for edit in ("label", "price"):
+        rows = _rows()
+        rows[20][edit] = "item-x" if edit == "label" else "1.00"
+        changed = _write(tmp_path / f"{edit}.csv", rows)
+        with pytest.raises(VerificationError, match="sha256"):
+            verify_notarization(notarized, vk, data=changed)
+        forged = _edit(notarized, file_sha256=hashlib.sha256(changed.read_bytes()).hexdigest(),
+                       byte_size=changed.stat().st_size)
+        with pytest.raises(VerificationError, match="row root"):
+            verify_notarization(forged, vk, data=changed)
+
+
+def test_wrong_secret_or_key_is_detected(notarized, vk, data):
+    with pytest.raises(VerificationError, match="commitment"):
+        verify_notarization(notarized, vk, data=data, secret=b"another secret, 32 bytes long!!")
+    other = ensure_key(shard_circuit(ShardShape(4, (13, 9))).circuit.r1cs)[1].vk
+    with pytest.raises(VerificationError, match="vk_hash"):
+        verify_notarization(notarized, other)
+
+
+def test_out_of_bounds_value_fails_before_any_proof(tmp_path):
+    rows = _rows()
+    rows[21]["qty"] = 1001
+    bad = _write(tmp_path / "bad.csv", rows)
+
+    class NoJobs(InProcessExecutor):
+        def map(self, fn, jobs):
+            raise AssertionError("no shard may be proved when the data is bad")
+
+    with pytest.raises(InputError) as info:
+        notarize(bad, secret=SECRET, options=OPTIONS, executor=NoJobs())
+    assert (info.value.file, info.value.row, info.value.column) == (str(bad), 21, "qty")
+
+
+def test_weak_secret_is_refused(data):
+    with pytest.raises(InputError, match="16 bytes"):
+        notarize(data, secret=b"short", options=OPTIONS)
+
+
+def test_salt_is_the_documented_hmac():
+    sha = hashlib.sha256(b"x").hexdigest()
+    msg = b"zkp-ledger/shard-salt/v1\x00" + bytes.fromhex(sha) + (5).to_bytes(8, "big")
+    wide = b"".join(hmac.new(SECRET, msg + bytes([k]), hashlib.sha256).digest() for k in (0, 1))
+    assert shard_salt(SECRET, sha, 5) == int.from_bytes(wide, "big") % R
+    assert len({shard_salt(SECRET, sha, i) for i in range(50)}) == 50
+    with pytest.raises(InputError):
+        shard_salt(SECRET, "zz", 0)
+
+
+@pytest.mark.slow
+def test_local_executor_gives_the_in_process_result(notarized, vk, data):
+    with LocalExecutor(workers=1) as pool:
+        pooled = notarize(data, secret=SECRET, options=OPTIONS, executor=pool)
+    strip = lambda n: {**n.model_dump(), "shards": [  # noqa: E731  proofs are re-randomised
+        {**s.model_dump(), "proof": None} for s in n.shards]}
+    assert strip(pooled) == strip(notarized)
+    assert verify_notarization(pooled, vk, data=data, secret=SECRET)[-1] == "commitments"
