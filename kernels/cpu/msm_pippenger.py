@@ -6,8 +6,8 @@ independent, so they run in affine coordinates with one inversion per chunk of C
 (Montgomery's trick: ~6 multiplications per addition instead of 10 for a mixed XYZZ addition).
 This replaces the conflict queues of the usual batch-affine bucket accumulation and stays
 efficient when a bucket is crowded (many equal scalars): that bucket just takes log2 rounds.
-Buckets are then reduced by running sums in XYZZ coordinates, and the windows, spread over the
-CPU threads (each thread reuses one workspace), are combined by Horner's rule.
+Buckets are then reduced (msm_reduce), and the windows, spread over the CPU threads (each thread
+reuses one workspace), are combined by Horner's rule.
 """
 
 import numpy as np
@@ -23,13 +23,13 @@ from kernels.cpu.curve import (
     xyzz_dbl,
     xyzz_inf,
     xyzz_load,
-    xyzz_madd,
     xyzz_store,
     xyzz_to_affine,
 )
 from kernels.cpu.curve_field import inv, ld, mul, neg, one_like, st
 from kernels.cpu.llvm_hints import always_inline, prefetch
 from kernels.cpu.msm_digits import bucket_sort
+from kernels.cpu.msm_reduce import reduce_buckets
 
 CHUNK = 4096  # additions per batch inversion (an inversion costs ~550 multiplications)
 PREFETCH = 8  # pairs ahead: covers DRAM latency for the random base-point reads of round one
@@ -64,6 +64,8 @@ def _workspace(points, c):
         np.empty(nb, dtype=np.int64),  # odd leftover: source
         np.empty(nb, dtype=np.int64),  # odd leftover: destination
         np.empty((CHUNK, 1) + tail, dtype=np.uint64),  # running products of denominators
+        np.empty((CHUNK, 2) + tail, dtype=np.uint64),  # bucket reduction lanes
+        np.empty((CHUNK, 2) + tail, dtype=np.uint64),  # bucket reduction addends
     )
 
 
@@ -158,7 +160,6 @@ def window_sum(points, skip, digits, ws):
     """sum_i digits[i] * points[i] for one window as an XYZZ point, using the workspace ws."""
     like = ld(points, 0, 0)
     off, new_off, entries, src, spare = ws[0], ws[1], ws[2], ws[3], ws[4]
-    nb = off.shape[0] - 1
     if bucket_sort(digits, skip, off, entries) == 0:
         return xyzz_inf(like)
     longest = _tree_round(points, entries, src, True, off, src, new_off, ws)
@@ -166,15 +167,7 @@ def window_sum(points, skip, digits, ws):
     while longest > 1:
         longest = _tree_round(points, entries, src, False, off, spare, new_off, ws)
         off, new_off, src, spare = new_off, off, spare, src
-
-    running = xyzz_inf(like)
-    total = xyzz_inf(like)
-    for j in range(nb - 1, -1, -1):
-        if off[j + 1] > off[j]:
-            x, y = aff_load(src, off[j])
-            running = xyzz_madd(running, x, y)
-        total = xyzz_add(total, running)
-    return total
+    return reduce_buckets(src, off, ws[10], ws[11], ws[9])
 
 
 @njit(cache=True, parallel=True)

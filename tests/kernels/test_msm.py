@@ -63,7 +63,7 @@ def test_msm_g1_matches_py_ecc(scalars):
     assert run_g1(G1_ARR[:m], scalars) == g1(expected(ref.G1, G1_KS[:m], scalars))
 
 
-@pytest.mark.parametrize("window", [2, 3, 5, 8, 13, 16])
+@pytest.mark.parametrize("window", [2, 3, 5, 8, 9, 10, 13, 16])
 def test_msm_g1_every_window_width(window):
     rng = random.Random(window)
     scalars = [rng.randrange(1 << 256) for _ in range(120)] + EDGE
@@ -103,6 +103,16 @@ def test_msm_g2_matches_py_ecc(scalars):
     m = len(scalars)
     got = points.g2_to_ints(msm.msm_g2(G2_ARR[:m], ints_to_limbs(scalars, 4))[None])[0]
     assert got == g2(expected(ref.G2, G2_KS[:m], scalars))
+
+
+@pytest.mark.parametrize("window", [10, 12])
+def test_msm_g2_wide_windows(window):
+    """Windows with >= 256 buckets take the lane-parallel bucket reduction."""
+    rng = random.Random(window)
+    scalars = [rng.randrange(1 << 256) for _ in range(30)] + EDGE
+    m = len(scalars)
+    got = msm.msm_g2(G2_ARR[:m], ints_to_limbs(scalars, 4), window=window)
+    assert points.g2_to_ints(got[None])[0] == g2(expected(ref.G2, G2_KS[:m], scalars))
 
 
 def test_msm_g2_degenerate_bases():
