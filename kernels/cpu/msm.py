@@ -27,8 +27,8 @@ _G2_TAIL = (2, FP_LIMBS)
 
 
 def window_bits(m: int) -> int:
-    """Window width c minimising W(c) * (m + 2^c): one batch-affine addition per point per window
-    against ~2 XYZZ additions (about twice the cost each) per bucket per window."""
+    """Window width c minimising W(c) * (m + 2^c): per window, about one batch-affine addition per
+    point (bucket accumulation) and two per bucket (reduction), with 2^(c-1) buckets."""
     if m <= 1:
         return 2
     return min(range(2, MAX_WINDOW + 1), key=lambda c: (window_count(c) * (m + (1 << c)), -c))
@@ -82,8 +82,10 @@ def _batch(points: np.ndarray, scalars: np.ndarray, tail: tuple[int, ...]) -> np
     if scalars.ndim != 3:
         raise ValueError(f"batched scalars must be (k, m, {FR_LIMBS}), got {scalars.shape}")
     scalars = _check_scalars(scalars, (scalars.shape[0], points.shape[0]))
-    return np.stack([_msm(points, s, tail) for s in scalars]) if len(scalars) else np.zeros(
-        (0, 2, *tail), dtype=np.uint64)
+    out = np.zeros((scalars.shape[0], 2, *tail), dtype=np.uint64)
+    for j, vector in enumerate(scalars):
+        out[j] = _msm(points, vector, tail)
+    return out
 
 
 def msm_g1_batch(points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
@@ -99,8 +101,9 @@ def msm_g2_batch(points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
 def _fixed(base: np.ndarray, scalars: np.ndarray, tail: tuple[int, ...], name: str) -> np.ndarray:
     base = _check_points(np.asarray(base)[None], tail, name)
     scalars = np.asarray(scalars)
-    scalars = _check_scalars(scalars, scalars.shape[:1] if scalars.ndim == 2 else (-1,))
-    return fixed_base(base, scalars)
+    if scalars.ndim != 2:
+        raise ValueError(f"scalars must be an (m, {FR_LIMBS}) array, got shape {scalars.shape}")
+    return fixed_base(base, _check_scalars(scalars, scalars.shape[:1]))
 
 
 def fixed_base_g1(base: np.ndarray, scalars: np.ndarray) -> np.ndarray:
