@@ -116,43 +116,69 @@ def test_commitment_root_is_rfc6962_sha256(notarized):
     assert notarized.commitment_root == hashlib.sha256(b"\x01" + left + leaves[2]).hexdigest()
 
 
+def _totals(n, shards):
+    """Column totals consistent with `shards`, as a forger would recompute them."""
+    return [{**c.model_dump(), "count": sum(s["count"] for s in shards),
+             "sum": sum(s["sums"][j] for s in shards)} for j, c in enumerate(n.columns)]
+
+
+def _forged(n, shards, **update):
+    """`shards` with every derivable field (root, totals, row count) made consistent."""
+    return _edit(n, shards=shards, columns=_totals(n, shards),
+                 row_count=sum(s["count"] for s in shards),
+                 commitment_root=commitment_root([int(s["commitment"], 16) for s in shards]),
+                 **update)
+
+
 def _tampered(n):
-    """Each edit a forger might try, with everything derivable kept consistent."""
-    swapped = [s.model_dump() for s in n.shards]
+    """Each edit a forger might try: (record, the check that must catch it)."""
+    shards = lambda: [s.model_dump() for s in n.shards]  # noqa: E731
+    swapped = shards()
     swapped[0], swapped[1] = ({**swapped[1], "index": 0, "start_row": 0},
                               {**swapped[0], "index": 1, "start_row": 16})
-    root = commitment_root([int(s["commitment"], 16) for s in swapped])
-    price_up = [{**c.model_dump(), "sum": c.sum + (1 if c.name == "price" else 0)}
-                for c in n.columns]
-    other = (int(n.shards[1].commitment, 16) + 1) % R
-    other_root = commitment_root([int(s.commitment, 16) if i != 1 else other
-                                  for i, s in enumerate(n.shards)])
+    sum_up, commitment_up, count_up, proof_moved = shards(), shards(), shards(), shards()
+    sum_up[0]["sums"] = (sum_up[0]["sums"][0] + 1, sum_up[0]["sums"][1])
+    commitment_up[1]["commitment"] = format((int(n.shards[1].commitment, 16) + 1) % R, "064x")
+    count_up[2]["count"] = 6
+    proof_moved[2]["proof"] = n.shards[1].proof
     wider = n.statement.model_dump()
     wider["columns"][1]["hi"] = "1023"  # same 10 bits: the same key still applies
+    proofs = "proofs do not verify"
     return {
-        "shard order": _edit(n, shards=swapped, commitment_root=root),
-        "shard sum": _edit(_edit_shard(n, 0, sums=(n.shards[0].sums[0] + 1,
-                                                    n.shards[0].sums[1])), columns=price_up),
-        "column total": _edit(n, columns=price_up),
-        "commitment": _edit(_edit_shard(n, 1, commitment=format(other, "064x")),
-                            commitment_root=other_root),
-        "commitment root": _edit(n, commitment_root="00" * 32),
-        "proof": _edit_shard(n, 2, proof=n.shards[1].proof),
-        "row count": _edit(_edit_shard(n, 2, count=6), row_count=ROWS + 1),
-        "bounds": _edit(n, statement=wider, columns=[
+        "shard order": (_forged(n, swapped), proofs),
+        "shard sum": (_forged(n, sum_up), proofs),
+        "commitment": (_forged(n, commitment_up), proofs),
+        "shard count": (_forged(n, count_up), proofs),
+        "proof": (_forged(n, proof_moved), proofs),
+        "bounds": (_edit(n, statement=wider, columns=[
             {**c.model_dump(), "hi": 1023 if c.name == "qty" else c.hi} for c in n.columns]),
-        "dropped shard": _edit(n, shards=n.shards[:2], row_count=32,
-                               commitment_root=commitment_root(
-                                   [int(s.commitment, 16) for s in n.shards[:2]])),
+            proofs),
+        "column total": (_edit(n, columns=[{**c, "sum": c["sum"] + 1}
+                                           for c in _totals(n, shards())]), "totals"),
+        "commitment root": (_edit(n, commitment_root="00" * 32), "commitment root"),
+        "row count": (_edit(n, row_count=ROWS + 1), "cover"),
+        "short middle shard": (_forged(n, [{**s, "count": 15} if s["index"] == 1 else s
+                                           for s in shards()]), "only the last"),
     }
 
 
-@pytest.mark.parametrize("what", ["shard order", "shard sum", "column total", "commitment",
-                                  "commitment root", "proof", "row count", "bounds",
-                                  "dropped shard"])
+@pytest.mark.parametrize("what", ["shard order", "shard sum", "commitment", "shard count",
+                                  "proof", "bounds", "column total", "commitment root",
+                                  "row count", "short middle shard"])
 def test_tampering_with_the_record_is_detected(notarized, vk, what):
-    with pytest.raises(VerificationError):
-        verify_notarization(_tampered(notarized)[what], vk)
+    record, check = _tampered(notarized)[what]
+    with pytest.raises(VerificationError, match=check):
+        verify_notarization(record, vk)
+
+
+def test_dropped_shards_are_caught_by_the_data_not_the_proofs(notarized, vk, data):
+    """Proofs bind values to commitments, not to a file: a consistent record of the first two
+    shards alone is a valid notarization of a 32-row file, and only the file (or the signed
+    ledger entry binding row root and commitments) tells it from this one."""
+    first_two = _forged(notarized, [s.model_dump() for s in notarized.shards[:2]])
+    assert verify_notarization(first_two, vk) == ["structure", "proofs"]
+    with pytest.raises(VerificationError, match="row count"):
+        verify_notarization(first_two, vk, data=data)
 
 
 def test_malformed_proof_bytes_are_a_verification_failure(notarized, vk):
