@@ -26,11 +26,11 @@ MIN_BUCKETS = 256  # below this the plain XYZZ running sum is as fast
 
 
 @njit(cache=True)
-def lane_count(nb, max_lanes):
-    """Power-of-two G <= 4 sqrt(nb), with at least four buckets per lane and 2G <= max_lanes."""
+def lane_count(nb, max_rows):
+    """Power-of-two G <= 4 sqrt(nb), with at least four buckets per lane and 2G <= max_rows."""
     g = 1
-    while 4 * g * g <= 16 * nb and 8 * g <= nb and 4 * g <= max_lanes:
-        g *= 2  # the doubled g still has g^2 <= 16 nb, nb / g >= 4 and 2 g <= max_lanes
+    while 4 * g * g <= 16 * nb and 8 * g <= nb and 4 * g <= max_rows:
+        g *= 2  # the doubled g still has g^2 <= 16 nb, nb / g >= 4 and 2 g <= max_rows
     return g
 
 
@@ -67,7 +67,7 @@ def reduce_buckets(src, off, lanes, feed, prefix):
     if nb < MIN_BUCKETS:
         return running_sum(src, off)
     like = aff_load(src, 0)[0]
-    g_count = lane_count(nb, min(lanes.shape[0], prefix.shape[0]) // 2)
+    g_count = lane_count(nb, min(lanes.shape[0], feed.shape[0], prefix.shape[0]))
     steps = nb // g_count
     lanes[: 2 * g_count] = 0  # rows [0, G): T_g; rows [G, 2G): R_g; all infinity
     for t in range(steps - 1, -1, -1):
