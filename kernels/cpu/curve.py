@@ -39,18 +39,18 @@ from kernels.cpu.curve_field import (
 )
 from kernels.cpu.llvm_hints import always_inline
 
-inline = njit(cache=True)
+jit = njit(cache=True)
 
 
 # --- affine -------------------------------------------------------------------------------------
 
 
-@inline
+@jit
 def aff_is_inf(x, y):
     return is_zero(x) and is_zero(y)
 
 
-@inline
+@jit
 def aff_on_curve(x, y):
     """y^2 == x^3 + b, or the point at infinity."""
     if aff_is_inf(x, y):
@@ -58,12 +58,12 @@ def aff_on_curve(x, y):
     return eq(sqr(y), add(mul(sqr(x), x), b_like(x)))
 
 
-@inline
+@jit
 def aff_load(arr, i):
     return ld(arr, i, 0), ld(arr, i, 1)
 
 
-@inline
+@jit
 def aff_store(arr, i, x, y):
     st(arr, i, 0, x)
     st(arr, i, 1, y)
@@ -72,19 +72,19 @@ def aff_store(arr, i, x, y):
 # --- XYZZ ---------------------------------------------------------------------------------------
 
 
-@inline
+@jit
 def xyzz_inf(like):
     one = one_like(like)
     zero = zero_like(like)
     return (one, one, zero, zero)
 
 
-@inline
+@jit
 def xyzz_is_inf(p):
     return is_zero(p[2])
 
 
-@inline
+@jit
 def xyzz_from_affine(x, y):
     if aff_is_inf(x, y):
         return xyzz_inf(x)
@@ -92,12 +92,12 @@ def xyzz_from_affine(x, y):
     return (x, y, one, one)
 
 
-@inline
+@jit
 def xyzz_neg(p):
     return (p[0], neg(p[1]), p[2], p[3])
 
 
-@inline
+@jit
 def xyzz_dbl(p):
     """dbl-2008-s-1 (a = 0): 6M + 3S."""
     X, Y, ZZ, ZZZ = p
@@ -112,7 +112,7 @@ def xyzz_dbl(p):
     return (x3, y3, mul(v, ZZ), mul(w, ZZZ))
 
 
-@inline
+@jit
 def xyzz_dbl_affine(x, y):
     """mdbl-2008-s-1: 2(x, y) for an affine point, 3M + 2S."""
     u = dbl(y)
@@ -126,7 +126,7 @@ def xyzz_dbl_affine(x, y):
     return (x3, y3, v, w)
 
 
-@inline
+@jit
 def xyzz_madd(p, x2, y2):
     """p + (x2, y2) with the second point affine (madd-2008-s): 8M + 2S. Complete."""
     if aff_is_inf(x2, y2):
@@ -148,7 +148,7 @@ def xyzz_madd(p, x2, y2):
     return (x3, y3, mul(ZZ1, pp), mul(ZZZ1, ppp))
 
 
-@inline
+@jit
 def xyzz_add(p, q):
     """General addition (add-2008-s): 12M + 2S. Complete."""
     if xyzz_is_inf(q):
@@ -173,12 +173,12 @@ def xyzz_add(p, q):
     return (x3, y3, mul(mul(ZZ1, ZZ2), pp), mul(mul(ZZZ1, ZZZ2), ppp))
 
 
-@inline
+@jit
 def xyzz_load(arr, i):
     return (ld(arr, i, 0), ld(arr, i, 1), ld(arr, i, 2), ld(arr, i, 3))
 
 
-@inline
+@jit
 def xyzz_store(arr, i, p):
     st(arr, i, 0, p[0])
     st(arr, i, 1, p[1])
@@ -247,7 +247,7 @@ def batch_to_affine(src, dst):
 # 4 = result infinity (a = -b, or a = b of order 2). Only cases 0 and 1 take part in the product.
 
 
-@inline
+@jit
 def pair_denominator(ax, ay, bx, by):
     """(case, denominator) of a + b; the denominator is one for cases 2-4."""
     always_inline()
@@ -263,7 +263,7 @@ def pair_denominator(ax, ay, bx, by):
     return 0, sub(bx, ax)
 
 
-@inline
+@jit
 def pair_sum(case, ax, ay, bx, by, d_inv):
     """a + b in affine coordinates, given the case and d_inv = 1 / denominator (cases 0, 1)."""
     always_inline()

@@ -1,6 +1,6 @@
 """Fp2 = Fp[u]/(u^2 + 1) for G2: elements are `(c0, c1)` pairs of Fp Montgomery tuples.
 
-Written on top of the generated `fp` module so every Fp2 operation inlines to straight-line
+Written on top of the generated `fp` module, whose operations inline into these as straight-line
 64-bit limb code. Arrays of Fp2 elements keep the two coefficients on an axis of length 2
 before the limb axis (..., 2, 6), as in kernels/limbs.py.
 """
@@ -12,44 +12,44 @@ from kernels.cpu.llvm_hints import always_inline
 
 # Cheap operations force LLVM inlining (see llvm_hints); the multiplications stay out of line,
 # where a call costs a few percent of their ~150 ns and keeps the G2 kernels quick to compile.
-inline = njit(cache=True)
+jit = njit(cache=True)
 
 ZERO = (fp.ZERO, fp.ZERO)
 ONE = (fp.ONE, fp.ZERO)
 
 
-@inline
+@jit
 def add(a, b):
     always_inline()
     return (fp.add(a[0], b[0]), fp.add(a[1], b[1]))
 
 
-@inline
+@jit
 def sub(a, b):
     always_inline()
     return (fp.sub(a[0], b[0]), fp.sub(a[1], b[1]))
 
 
-@inline
+@jit
 def neg(a):
     always_inline()
     return (fp.neg(a[0]), fp.neg(a[1]))
 
 
-@inline
+@jit
 def dbl(a):
     always_inline()
     return (fp.dbl(a[0]), fp.dbl(a[1]))
 
 
-@inline
+@jit
 def conj(a):
     """The Frobenius map a0 + a1 u -> a0 - a1 u."""
     always_inline()
     return (a[0], fp.neg(a[1]))
 
 
-@inline
+@jit
 def mul(a, b):
     """Karatsuba: three Fp multiplications."""
     a0, a1 = a
@@ -60,7 +60,7 @@ def mul(a, b):
     return (fp.sub(v0, v1), fp.sub(fp.sub(cross, v0), v1))
 
 
-@inline
+@jit
 def sqr(a):
     """(a0 + a1)(a0 - a1) + 2 a0 a1 u: two Fp multiplications."""
     a0, a1 = a
@@ -68,26 +68,26 @@ def sqr(a):
     return (fp.mul(fp.add(a0, a1), fp.sub(a0, a1)), fp.add(t, t))
 
 
-@inline
+@jit
 def mul_fp(a, s):
     """Product with an Fp element s."""
     return (fp.mul(a[0], s), fp.mul(a[1], s))
 
 
-@inline
+@jit
 def mul_by_xi(a):
     """Product with xi = 1 + u (the twist's non-residue): (a0 - a1) + (a0 + a1) u."""
     always_inline()
     return (fp.sub(a[0], a[1]), fp.add(a[0], a[1]))
 
 
-@inline
+@jit
 def eq(a, b):
     always_inline()
     return a[0] == b[0] and a[1] == b[1]
 
 
-@inline
+@jit
 def is_zero(a):
     always_inline()
     return a[0] == fp.ZERO and a[1] == fp.ZERO
@@ -101,19 +101,19 @@ def inv(a):
     return (fp.mul(a0, norm_inv), fp.neg(fp.mul(a1, norm_inv)))
 
 
-@inline
+@jit
 def to_mont(a):
     always_inline()
     return (fp.to_mont(a[0]), fp.to_mont(a[1]))
 
 
-@inline
+@jit
 def from_mont(a):
     always_inline()
     return (fp.from_mont(a[0]), fp.from_mont(a[1]))
 
 
-@inline
+@jit
 def load(arr, i):
     """Element i of an (m, 2, 6) array."""
     always_inline()
@@ -123,7 +123,7 @@ def load(arr, i):
     )
 
 
-@inline
+@jit
 def store(arr, i, v):
     always_inline()
     c0, c1 = v
