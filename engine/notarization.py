@@ -98,8 +98,8 @@ class DatasetNotarization(BaseModel):
         shard = self.shards[position]
         cols = self.statement.columns
         return ShardPublic(int(shard.commitment, 16), position, shard.count,
-                           tuple(s % R for s in shard.sums),
-                           tuple(c.lo_scaled % R for c in cols), tuple(c.hi_scaled % R for c in cols))
+                           tuple(s % R for s in shard.sums), tuple(c.lo_scaled % R for c in cols),
+                           tuple(c.hi_scaled % R for c in cols))
 
 
 def commitment_root(commitments: list[int]) -> str:

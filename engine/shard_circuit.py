@@ -62,7 +62,8 @@ class ShardShape:
                              f"bits, got {self.bits}")
 
     @classmethod
-    def for_statement(cls, statement: StatementSpec, sponge_width: int = SPONGE_WIDTH) -> ShardShape:
+    def for_statement(cls, statement: StatementSpec,
+                      sponge_width: int = SPONGE_WIDTH) -> ShardShape:
         """The shape proving `statement` (resolved): a column with hi = lo still gets 1 bit."""
         return cls(statement.log_shard_rows, tuple(max(1, c.range_bits) for c in statement.columns),
                    sponge_width)
@@ -219,8 +220,8 @@ class ShardCircuit:
         public = self.public(index, salt, values, lo, hi)
         n_active = int(values.shape[0])
         inputs = {
-            "commitment": public.commitment, "index": index, "count": public.count, "sum": list(public.sums),
-            "lo": list(public.lo), "hi": list(public.hi), "salt": salt,
+            "commitment": public.commitment, "index": index, "count": public.count,
+            "sum": list(public.sums), "lo": list(public.lo), "hi": list(public.hi), "salt": salt,
             "active": [1] * n_active + [0] * (self.shape.rows - n_active),
             "v": limbs_to_ints(self._padded(values)),
         }

@@ -4,15 +4,20 @@ tampering with rows, values, proofs, public values or shard order is caught."""
 import csv
 import hashlib
 import hmac
+import json
+import math
+import pickle
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from engine.dataset import StatementOptions
 from engine.errors import InputError, VerificationError
 from engine.executor import InProcessExecutor, LocalExecutor
 from engine.notarization import DatasetNotarization, commitment_root, verify_notarization
-from engine.notarize import notarize
+from engine.dataset_scan import scan_dataset
+from engine.notarize import notarize, plan_shards
 from engine.proving_keys import ensure_key, vk_hash
 from engine.salt import shard_salt
 from engine.shard_circuit import ShardShape, shard_circuit
@@ -245,3 +250,50 @@ def test_local_executor_gives_the_in_process_result(notarized, vk, data):
         {**s.model_dump(), "proof": None} for s in n.shards]}
     assert strip(pooled) == strip(notarized)
     assert verify_notarization(pooled, vk, data=data, secret=SECRET)[-1] == "commitments"
+
+
+def test_jobs_are_picklable_and_keyed_by_content(notarized, data):
+    scan = scan_dataset(data, notarized.statement)
+    key = ensure_key(shard_circuit(notarized.shape).circuit.r1cs)[0]
+    jobs = plan_shards(scan, data, notarized.statement, key, SECRET)
+    again = plan_shards(scan, data, notarized.statement, key, b"another secret, 32 bytes long!!")
+    assert [(j.start_row, j.stop_row) for j in jobs] == [(0, 16), (16, 32), (32, 37)]
+    assert [j.job_id for j in jobs] == [j.job_id for j in again]  # the salt is not content
+    assert len({j.job_id for j in jobs}) == 3
+    assert pickle.loads(pickle.dumps(jobs[2])) == jobs[2]
+    assert str(jobs[0].salt) not in repr(jobs[0])  # logs of a job never show its salt
+
+
+def test_local_executor_keeps_job_order():
+    jobs = [20000, 1, 5, 0, 3000]  # the first finishes last
+    with LocalExecutor(workers=2) as pool:
+        assert pool.map(math.factorial, jobs) == [math.factorial(n) for n in jobs]
+        with pytest.raises(ValueError):
+            pool.map(math.factorial, [3, -1])
+    assert LocalExecutor(workers=1).map(abs, []) == []
+    with pytest.raises(ValueError):
+        LocalExecutor(workers=0)
+
+
+def test_malformed_records_are_rejected(notarized):
+    good = json.loads(notarized.model_dump_json())
+    edits = [
+        lambda d: d.pop("row_root"),
+        lambda d: d.update(version=2),
+        lambda d: d.update(extra_field=1),
+        lambda d: d.update(file_sha256="XYZ"),
+        lambda d: d["shards"][0].update(proof="ab" * 191),
+        lambda d: d["shards"][0].update(commitment="0x" + "0" * 62),
+        lambda d: d["shards"][1].update(count=0),
+        lambda d: d["statement"]["columns"][0].update(lo="60"),  # lo > hi
+    ]
+    for edit in edits:
+        bad = json.loads(json.dumps(good))
+        edit(bad)
+        with pytest.raises(ValidationError):
+            DatasetNotarization.model_validate_json(json.dumps(bad))
+
+
+def test_secret_without_data_is_a_usage_error(notarized, vk):
+    with pytest.raises(InputError, match="data file"):
+        verify_notarization(notarized, vk, secret=SECRET)
