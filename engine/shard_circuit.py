@@ -17,9 +17,11 @@ of the sponge. lo and hi are public inputs, not constants, so one key serves eve
 bound of the same bit widths. The soundness argument is in docs/statement.md.
 
 The shape (k, bit widths, sponge width) fixes the R1CS; `shard_circuit(shape)` builds it once
-per process. Witnesses replay the builder's witness program (which checks every constraint); the
-public commitment is computed natively (kernels.cpu.poseidon) and the circuit checks it equals
-the in-circuit sponge.
+per process. Witnesses replay the builder's witness program; the public commitment is computed
+natively (kernels.cpu.poseidon) and the circuit checks it equals the in-circuit sponge. Every
+constraint is then checked on Fr limbs with the prover's Numba sparse kernels (A w * B w = C w)
+instead of the program's exact Python-int check: measured at 2^10 rows x 3 columns (241k
+constraints, 2-core VM), 1.44 s -> 0.62 s per witness, against 3.5 s for the proof.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from engine.dataset.spec import StatementSpec
 from engine.errors import InputError
 from engine.gadgets.poseidon import sponge
 from kernels.constants import FR_LIMBS, R
+from kernels.cpu import fr_vec, sparse
 from kernels.cpu.poseidon import sponge_batch
 from kernels.limbs import ints_to_limbs, limbs_to_ints
 from kernels.poseidon_params import SPONGE_WIDTH
@@ -174,12 +177,37 @@ class ShardWitness:
     public: ShardPublic
 
 
+class _Checker:
+    """The R1CS as Montgomery CSR matrices: all constraints checked in three sparse products."""
+
+    def __init__(self, circuit: Circuit):
+        r1cs = circuit.r1cs
+        self.n = r1cs.n_constraints
+        self.labels = circuit.labels
+        self.mats = [(sparse.csr_row_ptr(m.rows, self.n), np.ascontiguousarray(m.cols),
+                      fr_vec.to_mont(m.coeffs)) for m in (r1cs.a, r1cs.b, r1cs.c)]
+
+    def first_violation(self, witness: np.ndarray) -> int | None:
+        w = fr_vec.to_mont(witness)
+        a, b, c = (_matvec(m, w, self.n) for m in self.mats)
+        lhs, rhs = fr_vec.from_mont(fr_vec.mul(a, b)), fr_vec.from_mont(c)  # canonical forms
+        bad = np.flatnonzero((lhs != rhs).any(axis=1))
+        return int(bad[0]) if bad.size else None
+
+
+def _matvec(m: tuple[np.ndarray, np.ndarray, np.ndarray], w: np.ndarray, n: int) -> np.ndarray:
+    out = np.empty((n, FR_LIMBS), dtype=np.uint64)
+    sparse.sparse_matvec(*m, w, out)
+    return out
+
+
 class ShardCircuit:
     """The built circuit of one shape, with native commitments and witness generation."""
 
     def __init__(self, shape: ShardShape):
         self.shape = shape
         self.circuit = _build(shape)
+        self._checker = _Checker(self.circuit)
 
     @property
     def n_constraints(self) -> int:
@@ -225,7 +253,12 @@ class ShardCircuit:
             "active": [1] * n_active + [0] * (self.shape.rows - n_active),
             "v": limbs_to_ints(self._padded(values)),
         }
-        return ShardWitness(self.circuit.witness(inputs), public)
+        witness = self.circuit.program.run(inputs, check=False)
+        bad = self._checker.first_violation(witness)
+        if bad is not None:
+            raise InputError(f"witness does not satisfy constraint {bad}: "
+                             f"{self.circuit.labels[bad]}")
+        return ShardWitness(witness, public)
 
 
 def _commit(index: int, salt: int, value_limbs: np.ndarray, t: int) -> int:

@@ -90,13 +90,16 @@ class WitnessProgram:
     def n_wires(self) -> int:
         return int(self.order.shape[0])
 
-    def run(self, inputs: Mapping[str, int | Sequence[int]]) -> np.ndarray:
-        """Full witness as (n_wires, 4) uint64 standard-form limbs, every constraint checked."""
-        values = self.values(inputs)
+    def run(self, inputs: Mapping[str, int | Sequence[int]], *, check: bool = True) -> np.ndarray:
+        """Full witness as (n_wires, 4) uint64 standard-form limbs, every constraint checked
+        unless the caller checks them itself (`check=False`)."""
+        values = self.values(inputs, check=check)
         return ints_to_limbs(values, FR_LIMBS)
 
-    def values(self, inputs: Mapping[str, int | Sequence[int]]) -> list[int]:
-        """Full witness as Python ints in R1CS wire order, every constraint checked."""
+    def values(self, inputs: Mapping[str, int | Sequence[int]], *,
+               check: bool = True) -> list[int]:
+        """Full witness as Python ints in R1CS wire order, every constraint checked (unless
+        `check=False`)."""
         values: list[int | None] = [None] * self.n_wires
         values[0] = 1
         self._assign_inputs(inputs, values)
@@ -108,7 +111,7 @@ class WitnessProgram:
         missing = [i for i, v in enumerate(values) if v is None]
         if missing:  # a builder bug, not bad input: every wire must have a step or an input
             raise RuntimeError(f"witness program leaves wires unassigned: {missing[:5]}")
-        bad = self.check.first_violation(np.array(values, dtype=object))
+        bad = self.check.first_violation(np.array(values, dtype=object)) if check else None
         if bad is not None:
             raise InputError(f"witness does not satisfy constraint {bad}: {self.check.labels[bad]}")
         return [values[i] for i in self.order]
