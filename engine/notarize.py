@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -37,7 +38,7 @@ from engine.key_cache import file_sha256
 from engine.notarization import (ColumnTotal, DatasetNotarization, SchemaField, ShardRecord,
                                  commitment_root)
 from engine.proving_keys import KeyRef, ensure_key, vk_hash
-from engine.salt import shard_salt
+from engine.salt import check_secret, shard_salt
 from engine.shard_circuit import ShardPublic, ShardShape, shard_circuit
 from engine.snark import load_proving_key
 from kernels.constants import R
@@ -74,6 +75,7 @@ class ShardResult:
     index: int
     public: ShardPublic
     proof: bytes  # 192-byte compressed A || B || C
+    seconds: dict[str, float] = field(default_factory=dict, compare=False)  # read/witness/prove
 
 
 def plan_shards(scan: DatasetScan, path: str | os.PathLike, statement: StatementSpec,
@@ -109,15 +111,20 @@ def _read_shard(job: ShardJob) -> np.ndarray:
 
 def prove_shard(job: ShardJob) -> ShardResult:
     """Run one shard job: the whole of what a worker does."""
+    t0 = time.perf_counter()
     if file_sha256(job.path) != job.file_sha256:
         raise InputError("the file is not the one planned (sha256 differs)", file=job.path)
     values = _read_shard(job)
     cols = job.statement.columns
     circuit = shard_circuit(ShardShape.for_statement(job.statement, job.sponge_width))
+    prover = _prover(job.key.path, job.key.vk_hash)
+    t1 = time.perf_counter()
     w = circuit.witness(job.index, job.salt, values, [c.lo_scaled for c in cols],
                         [c.hi_scaled for c in cols])
-    proof = _prover(job.key.path, job.key.vk_hash).prove(w.witness)
-    return ShardResult(job.job_id, job.index, w.public, encode_proof(proof))
+    t2 = time.perf_counter()
+    proof = encode_proof(prover.prove(w.witness))
+    seconds = {"read": t1 - t0, "witness": t2 - t1, "prove": time.perf_counter() - t2}
+    return ShardResult(job.job_id, job.index, w.public, proof, seconds)
 
 
 def encode_proof(proof: Proof) -> bytes:
@@ -141,8 +148,14 @@ def _check_result(job: ShardJob, result: ShardResult, sums: tuple[int, ...]) -> 
 def notarize(path: str | os.PathLike, *, secret: bytes,
              options: StatementOptions | None = None, statement: StatementSpec | None = None,
              format: str | None = None, executor: Executor | None = None,
-             sponge_width: int = SPONGE_WIDTH) -> DatasetNotarization:
-    """Notarize a file: a resolved `statement`, or `options` fitted to the file's schema."""
+             sponge_width: int = SPONGE_WIDTH,
+             timings: dict[str, float] | None = None) -> DatasetNotarization:
+    """Notarize a file: a resolved `statement`, or `options` fitted to the file's schema.
+
+    `timings`, when given, receives wall seconds per driver stage (scan, key, shards) and the
+    workers' summed seconds per shard stage (read, witness, prove)."""
+    stages = timings if timings is not None else {}
+    t = time.perf_counter()
     if statement is None:
         reader = open_dataset(path, format=format)
         first = next(iter(reader), None)
@@ -152,15 +165,26 @@ def notarize(path: str | os.PathLike, *, secret: bytes,
                                       file=reader.display)
     elif not statement.resolved:
         raise InputError("the statement's bounds are not resolved")
-    shard_salt(secret, "0" * 64, 0)  # reject a weak secret before the long scan
+    secret = check_secret(secret)  # before the long scan
     scan = scan_dataset(path, statement, format=format, sponge_width=sponge_width)
+    t = _lap(stages, "scan", t)
     shape = ShardShape.for_statement(statement, sponge_width)
     key, _ = ensure_key(shard_circuit(shape).circuit.r1cs)
+    t = _lap(stages, "key", t)
     jobs = plan_shards(scan, path, statement, key, secret, sponge_width)
     results = (executor or InProcessExecutor()).map(prove_shard, jobs)
+    _lap(stages, "shards", t)
+    for stage in ("read", "witness", "prove"):
+        stages[f"shard_{stage}"] = sum(r.seconds.get(stage, 0.0) for r in results)
     for job, result, sums in zip(jobs, results, scan.shard_sums, strict=True):
         _check_result(job, result, sums)
     return _assemble(scan, statement, sponge_width, key, jobs, results)
+
+
+def _lap(stages: dict[str, float], name: str, since: float) -> float:
+    now = time.perf_counter()
+    stages[name] = now - since
+    return now
 
 
 def _assemble(scan: DatasetScan, statement: StatementSpec, sponge_width: int, key: KeyRef,

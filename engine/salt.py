@@ -20,10 +20,16 @@ TAG = b"zkp-ledger/shard-salt/v1\x00"
 MIN_SECRET_BYTES = 16
 
 
-def shard_salt(secret: bytes, file_sha256: str, shard_index: int) -> int:
-    """The salt (an Fr element) of shard `shard_index` of the file with this sha256 (hex)."""
+def check_secret(secret: object) -> bytes:
+    """The secret as bytes; InputError unless it is bytes of at least MIN_SECRET_BYTES."""
     if not isinstance(secret, (bytes, bytearray)) or len(secret) < MIN_SECRET_BYTES:
         raise InputError(f"the notarizer secret must be at least {MIN_SECRET_BYTES} bytes")
+    return bytes(secret)
+
+
+def shard_salt(secret: bytes, file_sha256: str, shard_index: int) -> int:
+    """The salt (an Fr element) of shard `shard_index` of the file with this sha256 (hex)."""
+    secret = check_secret(secret)
     try:
         digest = bytes.fromhex(file_sha256)
     except (TypeError, ValueError):
@@ -33,9 +39,9 @@ def shard_salt(secret: bytes, file_sha256: str, shard_index: int) -> int:
     if not 0 <= shard_index < 1 << 64:
         raise InputError(f"shard index {shard_index} is out of range")
     message = TAG + digest + shard_index.to_bytes(8, "big")
-    wide = b"".join(hmac.new(bytes(secret), message + bytes([block]), hashlib.sha256).digest()
+    wide = b"".join(hmac.new(secret, message + bytes([block]), hashlib.sha256).digest()
                     for block in (0, 1))
     return int.from_bytes(wide, "big") % R
 
 
-__all__ = ["MIN_SECRET_BYTES", "shard_salt"]
+__all__ = ["MIN_SECRET_BYTES", "check_secret", "shard_salt"]
