@@ -11,8 +11,8 @@
    proves. Retrying a job gives the same public result (proofs are re-randomised each time and
    all of them verify).
 4. An Executor runs the jobs; results come back in plan order. The driver checks each result's
-   public signals against what its own scan computed (count, sums) and assembles the
-   `DatasetNotarization`.
+   public signals against what its own scan computed (count, sums), assembles the
+   `DatasetNotarization` and batch-verifies it before returning it.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ import numpy as np
 from engine.dataset import StatementOptions, StatementSpec, encode_batch, open_dataset
 from engine.dataset import resolve_statement
 from engine.dataset_scan import DatasetScan, scan_dataset
-from engine.errors import InputError, ZkpLedgerError
+from engine.errors import InputError, VerificationError, ZkpLedgerError
 from engine.executor import Executor, InProcessExecutor
 from engine.formats import zcash
 from engine.groth16.keys import Proof
 from engine.groth16.prover import ProverContext
 from engine.key_cache import file_sha256
 from engine.notarization import (ColumnTotal, DatasetNotarization, SchemaField, ShardRecord,
-                                 commitment_root)
+                                 commitment_root, verify_notarization)
 from engine.proving_keys import KeyRef, ensure_key, vk_hash
 from engine.salt import check_secret, shard_salt
 from engine.shard_circuit import ShardPublic, ShardShape, shard_circuit
@@ -152,8 +152,8 @@ def notarize(path: str | os.PathLike, *, secret: bytes,
              timings: dict[str, float] | None = None) -> DatasetNotarization:
     """Notarize a file: a resolved `statement`, or `options` fitted to the file's schema.
 
-    `timings`, when given, receives wall seconds per driver stage (scan, key, shards) and the
-    workers' summed seconds per shard stage (read, witness, prove)."""
+    `timings`, when given, receives wall seconds per driver stage (scan, key, shards, verify)
+    and the workers' summed seconds per shard stage (read, witness, prove)."""
     stages = timings if timings is not None else {}
     t = time.perf_counter()
     if statement is None:
@@ -169,16 +169,22 @@ def notarize(path: str | os.PathLike, *, secret: bytes,
     scan = scan_dataset(path, statement, format=format, sponge_width=sponge_width)
     t = _lap(stages, "scan", t)
     shape = ShardShape.for_statement(statement, sponge_width)
-    key, _ = ensure_key(shard_circuit(shape).circuit.r1cs)
+    key, pk = ensure_key(shard_circuit(shape).circuit.r1cs)
     t = _lap(stages, "key", t)
     jobs = plan_shards(scan, path, statement, key, secret, sponge_width)
     results = (executor or InProcessExecutor()).map(prove_shard, jobs)
-    _lap(stages, "shards", t)
+    t = _lap(stages, "shards", t)
     for stage in ("read", "witness", "prove"):
         stages[f"shard_{stage}"] = sum(r.seconds.get(stage, 0.0) for r in results)
     for job, result, sums in zip(jobs, results, scan.shard_sums, strict=True):
         _check_result(job, result, sums)
-    return _assemble(scan, statement, sponge_width, key, jobs, results)
+    record = _assemble(scan, statement, sponge_width, key, jobs, results)
+    try:  # a worker's bad proof must not reach the ledger: ~1 ms per proof, batched
+        verify_notarization(record, pk.vk)
+    except VerificationError as exc:
+        raise ZkpLedgerError(f"the assembled notarization does not verify: {exc}") from None
+    _lap(stages, "verify", t)
+    return record
 
 
 def _lap(stages: dict[str, float], name: str, since: float) -> float:

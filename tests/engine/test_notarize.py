@@ -7,13 +7,14 @@ import hmac
 import json
 import math
 import pickle
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
 
 from engine.dataset import StatementOptions
-from engine.errors import InputError, VerificationError
+from engine.errors import InputError, VerificationError, ZkpLedgerError
 from engine.executor import InProcessExecutor, LocalExecutor
 from engine.notarization import DatasetNotarization, commitment_root, verify_notarization
 from engine.dataset_scan import scan_dataset
@@ -247,7 +248,8 @@ def test_local_executor_gives_the_in_process_result(notarized, vk, data):
     timings = {}
     with LocalExecutor(workers=1) as pool:
         pooled = notarize(data, secret=SECRET, options=OPTIONS, executor=pool, timings=timings)
-    assert set(timings) == {"scan", "key", "shards", "shard_read", "shard_witness", "shard_prove"}
+    assert set(timings) == {"scan", "key", "shards", "verify", "shard_read", "shard_witness",
+                            "shard_prove"}
     assert timings["shard_prove"] > 0 and timings["shards"] >= timings["shard_prove"]
     strip = lambda n: {**n.model_dump(), "shards": [  # noqa: E731  proofs are re-randomised
         {**s.model_dump(), "proof": None} for s in n.shards]}
@@ -300,3 +302,27 @@ def test_malformed_records_are_rejected(notarized):
 def test_secret_without_data_is_a_usage_error(notarized, vk):
     with pytest.raises(InputError, match="data file"):
         verify_notarization(notarized, vk, secret=SECRET)
+
+
+class _Faulty(InProcessExecutor):
+    """Runs the jobs, then spoils the results the way a broken worker or scheduler might."""
+
+    def __init__(self, spoil):
+        self.spoil = spoil
+
+    def map(self, fn, jobs):
+        return self.spoil(super().map(fn, jobs))
+
+
+def _swap_proofs(results):
+    a, b = results[0], results[1]
+    return [replace(a, proof=b.proof), replace(b, proof=a.proof), *results[2:]]
+
+
+@pytest.mark.parametrize("spoil, message", [
+    (lambda results: results[::-1], "does not match the plan"),  # completion order
+    (_swap_proofs, "does not verify"),
+])
+def test_driver_rejects_spoiled_worker_results(data, spoil, message):
+    with pytest.raises(ZkpLedgerError, match=message):
+        notarize(data, secret=SECRET, options=OPTIONS, executor=_Faulty(spoil))
