@@ -10,6 +10,8 @@ import pickle
 from dataclasses import replace
 from decimal import Decimal
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from pydantic import ValidationError
 
@@ -326,3 +328,20 @@ def _swap_proofs(results):
 def test_driver_rejects_spoiled_worker_results(data, spoil, message):
     with pytest.raises(ZkpLedgerError, match=message):
         notarize(data, secret=SECRET, options=OPTIONS, executor=_Faulty(spoil))
+
+
+def test_parquet_file_smaller_than_one_shard(tmp_path):
+    """One partial shard; a signed integer column and a float column at scale 3."""
+    temps = [-40, -7, 0, 12, 35, -1, 3]
+    ratios = [0.125, 1.5, -2.25, 0.0, 3.875, -0.5, 2.0]
+    path = tmp_path / "small.parquet"
+    pq.write_table(pa.table({"temp": pa.array(temps, pa.int32()),
+                             "ratio": pa.array(ratios, pa.float64())}), path)
+    options = StatementOptions(scale={"ratio": 3}, bounds={"temp": ("-50", "50"),
+                                                           "ratio": ("-4", "4")}, shard_rows=16)
+    n = notarize(path, secret=SECRET, options=options)
+    assert [(s.count, s.sums) for s in n.shards] == [(7, (sum(temps), int(sum(ratios) * 1000)))]
+    assert [(c.name, c.sum, c.lo, c.hi) for c in n.columns] == [
+        ("temp", 2, -50, 50), ("ratio", 4750, -4000, 4000)]
+    vk = ensure_key(shard_circuit(n.shape).circuit.r1cs)[1].vk
+    assert verify_notarization(n, vk, data=path, secret=SECRET)[-1] == "commitments"
