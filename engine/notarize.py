@@ -26,8 +26,8 @@ from functools import cache
 
 import numpy as np
 
-from engine.dataset import StatementOptions, StatementSpec, encode_batch, open_dataset
-from engine.dataset import resolve_statement
+from engine.dataset import (StatementOptions, StatementSpec, encode_batch, open_dataset,
+                            resolve_statement, signed_from_fr)
 from engine.dataset_scan import DatasetScan, scan_dataset
 from engine.errors import InputError, VerificationError, ZkpLedgerError
 from engine.executor import Executor, InProcessExecutor
@@ -41,12 +41,13 @@ from engine.proving_keys import KeyRef, ensure_key, vk_hash
 from engine.salt import check_secret, shard_salt
 from engine.shard_circuit import ShardPublic, ShardShape, shard_circuit
 from engine.snark import load_proving_key
-from kernels.constants import R
 from kernels.poseidon_params import SPONGE_WIDTH
 
 
 @dataclass(frozen=True)
 class ShardJob:
+    """One shard to prove: all a worker needs, nothing it must not see (the salt is its own)."""
+
     path: str
     format: str
     file_sha256: str
@@ -61,21 +62,23 @@ class ShardJob:
     @property
     def job_id(self) -> str:
         """sha256 of the job's public content: same file, statement, rows and key, same id."""
-        text = json.dumps({
-            "file_sha256": self.file_sha256, "statement": self.statement.model_dump(mode="json"),
-            "sponge_width": self.sponge_width, "index": self.index, "rows": [self.start_row,
-                                                                            self.stop_row],
-            "vk_hash": self.key.vk_hash}, sort_keys=True, separators=(",", ":"))
+        content = {"file_sha256": self.file_sha256,
+                   "statement": self.statement.model_dump(mode="json"),
+                   "sponge_width": self.sponge_width, "index": self.index,
+                   "rows": [self.start_row, self.stop_row], "vk_hash": self.key.vk_hash}
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
 class ShardResult:
+    """What a worker returns: public signals and proof (never values or salt)."""
+
     job_id: str
     index: int
     public: ShardPublic
     proof: bytes  # 192-byte compressed A || B || C
-    seconds: dict[str, float] = field(default_factory=dict, compare=False)  # read/witness/prove
+    seconds: dict[str, float] = field(default_factory=dict, compare=False)  # per worker stage
 
 
 def plan_shards(scan: DatasetScan, path: str | os.PathLike, statement: StatementSpec,
@@ -112,36 +115,35 @@ def _read_shard(job: ShardJob) -> np.ndarray:
 def prove_shard(job: ShardJob) -> ShardResult:
     """Run one shard job: the whole of what a worker does."""
     t0 = time.perf_counter()
+    circuit = shard_circuit(ShardShape.for_statement(job.statement, job.sponge_width))
+    prover = _prover(job.key.path, job.key.vk_hash)  # both built once per process
+    t1 = time.perf_counter()
     if file_sha256(job.path) != job.file_sha256:
         raise InputError("the file is not the one planned (sha256 differs)", file=job.path)
     values = _read_shard(job)
     cols = job.statement.columns
-    circuit = shard_circuit(ShardShape.for_statement(job.statement, job.sponge_width))
-    prover = _prover(job.key.path, job.key.vk_hash)
-    t1 = time.perf_counter()
+    t2 = time.perf_counter()
     w = circuit.witness(job.index, job.salt, values, [c.lo_scaled for c in cols],
                         [c.hi_scaled for c in cols])
-    t2 = time.perf_counter()
+    t3 = time.perf_counter()
     proof = encode_proof(prover.prove(w.witness))
-    seconds = {"read": t1 - t0, "witness": t2 - t1, "prove": time.perf_counter() - t2}
+    seconds = {"load": t1 - t0, "read": t2 - t1, "witness": t3 - t2,
+               "prove": time.perf_counter() - t3}
     return ShardResult(job.job_id, job.index, w.public, proof, seconds)
 
 
 def encode_proof(proof: Proof) -> bytes:
+    """The 192-byte compressed A || B || C of a prover's proof."""
     return (zcash.compress_g1_array(proof.a[None]).tobytes()
             + zcash.compress_g2_array(proof.b[None]).tobytes()
             + zcash.compress_g1_array(proof.c[None]).tobytes())
-
-
-def _signed(x: int) -> int:
-    return x if x <= (R - 1) // 2 else x - R
 
 
 def _check_result(job: ShardJob, result: ShardResult, sums: tuple[int, ...]) -> None:
     public = result.public
     if (result.job_id != job.job_id or public.index != job.index
             or public.count != job.stop_row - job.start_row
-            or tuple(_signed(s) for s in public.sums) != sums):
+            or tuple(signed_from_fr(s) for s in public.sums) != sums):
         raise ZkpLedgerError(f"shard {job.index}: the worker's result does not match the plan")
 
 
@@ -153,7 +155,8 @@ def notarize(path: str | os.PathLike, *, secret: bytes,
     """Notarize a file: a resolved `statement`, or `options` fitted to the file's schema.
 
     `timings`, when given, receives wall seconds per driver stage (scan, key, shards, verify)
-    and the workers' summed seconds per shard stage (read, witness, prove)."""
+    and the workers' summed seconds per shard stage (load: circuit and key, once per process;
+    read; witness; prove)."""
     stages = timings if timings is not None else {}
     t = time.perf_counter()
     if statement is None:
@@ -174,7 +177,7 @@ def notarize(path: str | os.PathLike, *, secret: bytes,
     jobs = plan_shards(scan, path, statement, key, secret, sponge_width)
     results = (executor or InProcessExecutor()).map(prove_shard, jobs)
     t = _lap(stages, "shards", t)
-    for stage in ("read", "witness", "prove"):
+    for stage in ("load", "read", "witness", "prove"):
         stages[f"shard_{stage}"] = sum(r.seconds.get(stage, 0.0) for r in results)
     for job, result, sums in zip(jobs, results, scan.shard_sums, strict=True):
         _check_result(job, result, sums)

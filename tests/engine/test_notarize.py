@@ -250,8 +250,8 @@ def test_local_executor_gives_the_in_process_result(notarized, vk, data):
     timings = {}
     with LocalExecutor(workers=1) as pool:
         pooled = notarize(data, secret=SECRET, options=OPTIONS, executor=pool, timings=timings)
-    assert set(timings) == {"scan", "key", "shards", "verify", "shard_read", "shard_witness",
-                            "shard_prove"}
+    assert set(timings) == {"scan", "key", "shards", "verify", "shard_load", "shard_read",
+                            "shard_witness", "shard_prove"}
     assert timings["shard_prove"] > 0 and timings["shards"] >= timings["shard_prove"]
     strip = lambda n: {**n.model_dump(), "shards": [  # noqa: E731  proofs are re-randomised
         {**s.model_dump(), "proof": None} for s in n.shards]}
