@@ -12,6 +12,10 @@ shard commitments in shard order, each leaf the commitment's 32-byte big-endian 
 `verify_notarization(notarization, vk, data=None, secret=None)` checks, raising
 VerificationError at the first claim that does not hold:
 1. the key is the one named (vk_hash) and has the shard circuit's number of public signals;
+   with `rebuild_circuit=True`, also that the statement's shape builds the circuit named by
+   `circuit_digest` (sha256 of the R1CS). Which key to trust for a circuit is the caller's
+   business (a key registry, a ceremony transcript): a key for another circuit with as many
+   public signals would prove something else;
 2. the shard records tile [0, row_count) in order, full shards except the last, and the
    commitment root and column totals are what the shard records add up to;
 3. every shard proof, against public signals rebuilt from the record and the statement
@@ -34,8 +38,8 @@ from engine.dataset.spec import StatementSpec
 from engine.errors import InputError, VerificationError
 from engine.groth16.keys import VerifyingKey
 from engine.groth16.verifier import batch_verify, prepare
-from engine.proving_keys import vk_hash
-from engine.shard_circuit import ShardPublic, ShardShape
+from engine.proving_keys import r1cs_digest, vk_hash
+from engine.shard_circuit import ShardPublic, ShardShape, shard_circuit
 from kernels.constants import R
 
 FORMAT_VERSION = 1
@@ -86,6 +90,7 @@ class DatasetNotarization(BaseModel):
     columns: tuple[ColumnTotal, ...]
     shards: tuple[ShardRecord, ...]
     commitment_root: str = Field(pattern=_HEX32)  # SHA-256 RFC 6962 root over commitments
+    circuit_digest: str = Field(pattern=_HEX32)  # sha256 of the shard R1CS (proving_keys)
     vk_hash: str = Field(pattern=_HEX32)
     insecure_dev: bool
 
@@ -158,13 +163,19 @@ def _check_proofs(n: DatasetNotarization, vk: VerifyingKey) -> None:
 
 def verify_notarization(notarization: DatasetNotarization, vk: VerifyingKey, *,
                         data: str | os.PathLike | None = None, secret: bytes | None = None,
-                        data_format: str | None = None) -> list[str]:
+                        data_format: str | None = None,
+                        rebuild_circuit: bool = False) -> list[str]:
     """Check the notarization (module doc); returns the names of the checks that passed."""
     if secret is not None and data is None:
         raise InputError("recomputing commitments needs the data file as well as the secret")
     _check_structure(notarization)
     _check_proofs(notarization, vk)
     done = ["structure", "proofs"]
+    if rebuild_circuit:
+        built = r1cs_digest(shard_circuit(notarization.shape).circuit.r1cs)
+        if built != notarization.circuit_digest:
+            _fail("the statement's shard shape does not build the circuit the record names")
+        done.append("circuit")
     if data is not None:
         fresh = scan_dataset(data, notarization.statement, secret=secret,
                              format=data_format or notarization.format,

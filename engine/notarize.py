@@ -214,7 +214,7 @@ def _assemble(scan: DatasetScan, statement: StatementSpec, sponge_width: int, ke
         row_count=scan.row_count, row_root=scan.row_root, statement=statement,
         sponge_width=sponge_width, columns=columns, shards=shards,
         commitment_root=commitment_root([r.public.commitment for r in results]),
-        vk_hash=key.vk_hash, insecure_dev=key.insecure_dev)
+        circuit_digest=key.circuit_digest, vk_hash=key.vk_hash, insecure_dev=key.insecure_dev)
 
 
 __all__ = ["ShardJob", "ShardResult", "encode_proof", "notarize", "plan_shards", "prove_shard"]

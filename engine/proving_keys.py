@@ -56,17 +56,19 @@ class KeyRef:
     """Where a shard key is and which verification key it carries."""
 
     path: str
+    circuit_digest: str  # r1cs_digest of the circuit the key was made for
     vk_hash: str
     insecure_dev: bool
 
 
-def key_path(r1cs: R1CS) -> Path:
-    return key_cache.cache_dir() / "shard-keys" / f"{r1cs_digest(r1cs)}.zkey"
+def key_path(circuit_digest: str) -> Path:
+    return key_cache.cache_dir() / "shard-keys" / f"{circuit_digest}.zkey"
 
 
 def ensure_key(r1cs: R1CS) -> tuple[KeyRef, ProvingKey]:
     """The cached key of this R1CS, made by a dev setup (and stored) if there is none yet."""
-    path = key_path(r1cs)
+    digest = r1cs_digest(r1cs)
+    path = key_path(digest)
     if path.exists():
         pk = load_proving_key(path)
     else:
@@ -81,7 +83,7 @@ def ensure_key(r1cs: R1CS) -> tuple[KeyRef, ProvingKey]:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    return KeyRef(str(path), vk_hash(pk.vk), pk.insecure_dev), pk
+    return KeyRef(str(path), digest, vk_hash(pk.vk), pk.insecure_dev), pk
 
 
 __all__ = ["KeyRef", "ensure_key", "key_path", "r1cs_digest", "vk_bytes", "vk_hash"]

@@ -21,7 +21,7 @@ from engine.executor import InProcessExecutor, LocalExecutor
 from engine.notarization import DatasetNotarization, commitment_root, verify_notarization
 from engine.dataset_scan import scan_dataset
 from engine.notarize import notarize, plan_shards
-from engine.proving_keys import ensure_key, vk_hash
+from engine.proving_keys import ensure_key, r1cs_digest, vk_hash
 from engine.salt import shard_salt
 from engine.shard_circuit import ShardShape, shard_circuit
 from kernels.constants import R
@@ -115,6 +115,16 @@ def test_verifies_with_and_without_the_data(notarized, vk, data):
         "structure", "proofs", "data", "commitments"]
     again = DatasetNotarization.model_validate_json(notarized.model_dump_json())
     assert verify_notarization(again, vk, data=data) == ["structure", "proofs", "data"]
+    assert verify_notarization(notarized, vk, rebuild_circuit=True)[-1] == "circuit"
+
+
+def test_record_names_the_circuit_of_its_statement(notarized, vk):
+    assert notarized.circuit_digest == r1cs_digest(shard_circuit(notarized.shape).circuit.r1cs)
+    other = ShardShape(notarized.shape.log_rows, (13, 10))  # price bounds of another width
+    forged = _edit(notarized, circuit_digest=r1cs_digest(shard_circuit(other).circuit.r1cs))
+    assert verify_notarization(forged, vk) == ["structure", "proofs"]  # the key decides that
+    with pytest.raises(VerificationError, match="does not build the circuit"):
+        verify_notarization(forged, vk, rebuild_circuit=True)
 
 
 def test_commitment_root_is_rfc6962_sha256(notarized):
