@@ -9,7 +9,9 @@ implements the same protocol.
 The pool uses the "spawn" start method: the driver has already run Numba's OpenMP-parallel
 kernels (row hashing), and forking a process that has used GNU OpenMP is unsafe. Each worker
 process therefore imports and compiles the kernels itself and keeps what it loads (circuits,
-proving contexts) for every later job it runs.
+proving contexts) for every later job it runs: keep one pool (`with LocalExecutor() as pool`)
+across notarizations. As with any spawn pool, a script that uses it needs the
+`if __name__ == "__main__":` guard, since each worker imports the main module.
 """
 
 from __future__ import annotations
