@@ -26,8 +26,6 @@ constraints, 2-core VM), 1.44 s -> 0.62 s per witness, against 3.5 s for the pro
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -45,7 +43,6 @@ from kernels.cpu.poseidon import sponge_batch
 from kernels.limbs import ints_to_limbs, limbs_to_ints
 from kernels.poseidon_params import SPONGE_WIDTH
 
-CIRCUIT_VERSION = 1  # bump when the constraints change: it is part of the shape's digest
 MAX_RANGE_BITS = 64
 
 
@@ -82,15 +79,6 @@ class ShardShape:
     @property
     def n_public(self) -> int:
         return 3 + 3 * self.n_columns
-
-    def describe(self) -> dict:
-        return {"circuit": "shard", "version": CIRCUIT_VERSION, "log_rows": self.log_rows,
-                "bits": list(self.bits), "sponge_width": self.sponge_width}
-
-    def digest(self) -> str:
-        """sha256 of the canonical JSON description: the cache key of the shape's proving key."""
-        text = json.dumps(self.describe(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -277,5 +265,5 @@ def shard_circuit(shape: ShardShape) -> ShardCircuit:
     return ShardCircuit(shape)
 
 
-__all__ = ["CIRCUIT_VERSION", "ShardCircuit", "ShardPublic", "ShardShape", "ShardWitness",
+__all__ = ["ShardCircuit", "ShardPublic", "ShardShape", "ShardWitness",
            "shard_circuit"]
