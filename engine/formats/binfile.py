@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import InputError
+from kernels.constants import FR_BYTES, R
 
 _HEADER = struct.Struct("<4sII")
 _SECTION = struct.Struct("<IQ")
@@ -75,6 +76,15 @@ class SectionReader:
 
     def bigint(self, n: int) -> int:
         return int.from_bytes(self.take(n), "little")
+
+    def scalar_field(self) -> None:
+        """Read `u32 n8, prime` (the .r1cs/.wtns header prefix) and require BLS12-381's r."""
+        n8 = self.u32()
+        if n8 != FR_BYTES:
+            raise self.error(f"field size {n8} bytes, expected {FR_BYTES} (BLS12-381 Fr)")
+        prime = self.bigint(n8)
+        if prime != R:
+            raise self.error(f"prime {prime:#x} is not the BLS12-381 scalar field r")
 
     def array(self, dtype, shape: tuple[int, ...]) -> np.ndarray:
         """A writable, aligned copy of the next prod(shape) items."""

@@ -50,12 +50,7 @@ def _scan(buf, n_lcs, term_size, starts, counts):
 
 def _read_header(bf: binfile.BinFile) -> dict:
     head = bf.reader(1, "header")
-    n8 = head.u32()
-    if n8 != FR_BYTES:
-        raise head.error(f"field size {n8} bytes, expected {FR_BYTES} (BLS12-381 Fr)")
-    prime = head.bigint(n8)
-    if prime != R:
-        raise head.error(f"prime {prime:#x} is not the BLS12-381 scalar field r")
+    head.scalar_field()
     h = dict(n_wires=head.u32(), n_pub_out=head.u32(), n_pub_in=head.u32(), n_prv_in=head.u32(),
              n_labels=head.u64(), n_constraints=head.u32())
     head.done()

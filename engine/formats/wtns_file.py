@@ -24,12 +24,7 @@ def read_wtns(path: str | os.PathLike) -> np.ndarray:
     """(n, 4) uint64 standard-form witness; wire 0 must be 1."""
     bf = binfile.read_binfile(path, MAGIC, VERSION)
     head = bf.reader(1, "header")
-    n8 = head.u32()
-    if n8 != FR_BYTES:
-        raise head.error(f"field size {n8} bytes, expected {FR_BYTES} (BLS12-381 Fr)")
-    prime = head.bigint(n8)
-    if prime != R:
-        raise head.error(f"prime {prime:#x} is not the BLS12-381 scalar field r")
+    head.scalar_field()
     count = head.u32()
     head.done()
     body = bf.reader(2, "witness values")
