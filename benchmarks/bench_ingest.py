@@ -3,7 +3,7 @@ build the canonical row bytes, and hash the file.
 
 The dataset is the issue's shape: 1M rows x 4 columns (int64 id, float64 price with 2 decimals
 proved at scale 2, utf8 name, int32 qty). Two ways to run it:
-- `python benchmarks/bench_ingest.py [--rows N] [--batch-rows N] [--format parquet|csv|ndjson]`:
+- `python -m benchmarks.bench_ingest [--rows N] [--batch-rows N] [--format parquet|csv|ndjson]`:
   one streaming pass with the time
   of each stage and the peak memory (process RSS from getrusage, Arrow's pool peak, and the
   tracemalloc peak of numpy/Python allocations in a second pass). The file is written by a child
@@ -23,28 +23,16 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
 
+from benchmarks.datasets import make_table
 from engine.dataset import (StatementOptions, encode_batch, encode_rows, open_dataset,
                             resolve_statement)
 
 OPTIONS = StatementOptions(columns="id,price,qty", scale={"price": 2})
-
-
-def make_table(rows: int, seed: int = 1) -> pa.Table:
-    rng = np.random.default_rng(seed)
-    cents = rng.integers(-10**7, 10**7, size=rows)
-    names = pa.array(np.char.add("customer-", rng.integers(0, 10**6, size=rows).astype(str)))
-    return pa.table({
-        "id": pa.array(np.arange(rows, dtype=np.int64)),
-        "price": pa.array(cents / 100.0),  # the float nearest each 2-decimal price
-        "name": names,
-        "qty": pa.array(rng.integers(0, 1000, size=rows, dtype=np.int32)),
-    })
 
 
 def write_dataset(path: Path, rows: int) -> None:
@@ -95,8 +83,8 @@ def ingest(path: Path, batch_rows: int) -> dict[str, float]:
 def report(rows: int, batch_rows: int, fmt: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"ingest.{fmt}"
-        subprocess.run([sys.executable, __file__, "--write", str(path), "--rows", str(rows)],
-                       check=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.bench_ingest", "--write", str(path),
+                        "--rows", str(rows)], check=True, cwd=Path(__file__).resolve().parents[1])
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         result = ingest(path, batch_rows)
         rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

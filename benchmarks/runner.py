@@ -13,7 +13,9 @@ Parquet file (benchmarks/datasets.py, from a child process), then:
    witness and prove seconds; batch proof verification), with a progress bar over shards;
 4. times `verify_notarization` with the data and the secret (proofs, row root, sums and
    commitments recomputed), which must pass.
-Memory: the driver's peak RSS and the workers' (getrusage), and Arrow's pool peak. Writes
+Memory (getrusage peaks): the driver's RSS; with --workers > 1, the largest worker's RSS (the
+largest child: a spawned worker starts out counting the driver's RSS at the fork); Arrow's
+memory pool peak in the driver. Writes
 results.json and results.txt (a table) to --out, or to a temporary folder.
 """
 
@@ -150,6 +152,16 @@ def _progress(total: int, fancy: bool):
     return advance, lambda: None
 
 
+def _cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo (platform.processor() forks, skewing RSS peaks)."""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            names = [ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")]
+    except OSError:
+        names = []
+    return names[0] if names else platform.machine()
+
+
 def _peak_mib(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # Linux: KiB
 
@@ -174,7 +186,8 @@ def run_profile(name: str, out: Path, *, workers: int = 1, shard_rows: int | Non
         inner: Executor = pool or InProcessExecutor()
         t0 = time.perf_counter()
         warm = out / "warmup.parquet"
-        pq.write_table(pq.read_table(data).slice(0, profile.shard_rows * workers), warm)
+        first = next(pq.ParquetFile(data).iter_batches(profile.shard_rows * workers))
+        pq.write_table(pa.Table.from_batches([first]), warm)
         notarize(warm, secret=SECRET, statement=statement, executor=inner)
         time_ingest(warm, statement, SECRET)
         warmup = time.perf_counter() - t0
@@ -197,7 +210,7 @@ def run_profile(name: str, out: Path, *, workers: int = 1, shard_rows: int | Non
     stages = {**ingest, "witness": timings["shard_witness"], "prove": timings["shard_prove"],
               "verify": verify}
     return {
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
+        "machine": {"platform": platform.platform(), "cpu": _cpu_model(),
                     "python": platform.python_version(), "cpu_count": os.cpu_count(),
                     "numba_threads": numba.get_num_threads()},
         "profile": name, "rows": record.row_count, "shard_rows": profile.shard_rows,
@@ -208,7 +221,7 @@ def run_profile(name: str, out: Path, *, workers: int = 1, shard_rows: int | Non
         "notarize_s": {"wall": notarize_wall, **timings},
         "warmup_s": warmup,
         "peak_memory_mib": {"driver_rss": _peak_mib(resource.RUSAGE_SELF),
-                            "workers_rss": _peak_mib(resource.RUSAGE_CHILDREN),
+                            "workers_rss": _peak_mib(resource.RUSAGE_CHILDREN) if pool else None,
                             "arrow_pool": pa.default_memory_pool().max_memory() / (1 << 20)},
         "verified": checks,
     }
@@ -226,7 +239,7 @@ def format_table(r: dict) -> str:
     lines = [f"profile {r['profile']}: {r['rows']:,} rows, {r['shards']} shards of "
              f"{r['shard_rows']} rows ({r['constraints_per_shard']:,} constraints each), "
              f"{r['workers']} worker(s)",
-             f"machine: {m['platform']}, {m['cpu_count']} CPUs",
+             f"machine: {m['platform']}, {m['cpu']}, {m['cpu_count']} CPUs",
              f"{'stage':22s} {'seconds':>10s} {'rows/s':>12s}"]
     for stage, s in r["stages_s"].items():
         lines.append(f"{stage:22s} {s:10.3f} {r['rows'] / s if s else 0:12,.0f}")
@@ -238,8 +251,9 @@ def format_table(r: dict) -> str:
                  f"{r['stages_s']['witness'] / r['shards']:.3f} s witness, "
                  f"{r['stages_s']['prove'] / r['shards']:.3f} s prove")
     p = r["peak_memory_mib"]
-    lines.append(f"peak memory: driver RSS {p['driver_rss']:.0f} MiB, workers RSS "
-                 f"{p['workers_rss']:.0f} MiB, Arrow pool {p['arrow_pool']:.0f} MiB")
+    workers = "" if p["workers_rss"] is None else f", workers RSS {p['workers_rss']:.0f} MiB"
+    lines.append(f"peak memory: driver RSS {p['driver_rss']:.0f} MiB{workers}, "
+                 f"Arrow pool {p['arrow_pool']:.0f} MiB")
     lines.append(f"verified: {', '.join(r['verified'])}")
     return "\n".join(lines)
 
