@@ -46,6 +46,7 @@ from engine import merkle
 from engine.dataset import (StatementOptions, StatementSpec, encode_batch, encode_rows,
                             open_dataset, resolve_statement)
 from engine.dataset_scan import SCAN_BATCH_ROWS
+from engine.errors import VerificationError
 from engine.executor import Executor, InProcessExecutor, LocalExecutor
 from engine.notarization import DatasetNotarization, verify_notarization
 from engine.notarize import notarize
@@ -229,9 +230,10 @@ def run_profile(name: str, out: Path, *, workers: int = 1, shard_rows: int | Non
 
 def _cross_check(record: DatasetNotarization, row_root: str, commitments: list[int]) -> None:
     if record.row_root != row_root:
-        raise RuntimeError("the timed ingest pass and the notarization disagree on the row root")
+        raise VerificationError("the timed ingest pass and the notarization disagree on the "
+                                "row root")
     if [int(s.commitment, 16) for s in record.shards] != commitments:
-        raise RuntimeError("the timed commitments differ from the notarization's")
+        raise VerificationError("the timed commitments differ from the notarization's")
 
 
 def format_table(r: dict) -> str:
