@@ -1,0 +1,114 @@
+"""Canonical JSON (RFC 8785, JCS): the one byte form of every ledger entry.
+
+An entry's bytes are its log leaf and its entry_id is their SHA-256, so one JSON value must have
+exactly one encoding. `dumps` writes it with the `rfc8785` package; `loads` accepts only bytes that
+`dumps` would write for the value they hold (a parser that took any JSON would let two byte strings,
+two leaf hashes, stand for one entry).
+
+JCS numbers are IEEE doubles, so an integer beyond +-(2^53 - 1) has no exact JSON number. Such
+integers (a dataset's column sum over a million int64 values easily is one) are written as their
+decimal string, the I-JSON convention (RFC 7493 section 2.2), and `loads` reads a number token
+beyond that range as the double it is. The rule is a function of the value alone, so it keeps one
+encoding per value; models read the strings back into their int fields.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+
+from engine.errors import InputError
+
+MAX_SAFE_INT = (1 << 53) - 1
+
+
+def to_ijson(value: Any) -> Any:
+    """`value` with every integer outside +-(2^53 - 1) replaced by its decimal string."""
+    if isinstance(value, bool) or value is None or isinstance(value, (str, float)):
+        return value
+    if isinstance(value, int):
+        return value if -MAX_SAFE_INT <= value <= MAX_SAFE_INT else str(value)
+    if isinstance(value, dict):
+        return {k: to_ijson(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_ijson(v) for v in value]
+    raise InputError(f"{type(value).__name__} is not a JSON value")
+
+
+def dumps(value: Any) -> bytes:
+    """The RFC 8785 bytes of a JSON value (dicts with str keys, lists, str, int, float, bool, None)."""
+    try:
+        return rfc8785.dumps(to_ijson(value))
+    except rfc8785.CanonicalizationError as exc:
+        raise InputError(f"not representable as canonical JSON: {exc}") from None
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise InputError(f"JSON object has the key {key!r} twice")
+        out[key] = value
+    return out
+
+
+def _number(text: str) -> int | float:
+    """A JSON integer token; beyond +-(2^53 - 1) it can only be a double (big ints are strings)."""
+    value = int(text)
+    return value if -MAX_SAFE_INT <= value <= MAX_SAFE_INT else float(value)
+
+
+def _no_constant(name: str) -> Any:
+    raise InputError(f"JSON has {name}, which is not a JSON number")
+
+
+def loads(data: bytes) -> Any:
+    """Parse canonical JSON bytes; anything that is not exactly `dumps(value)` is an InputError."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InputError(f"canonical JSON must be bytes, got {type(data).__name__}")
+    data = bytes(data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 at byte {exc.start}") from None
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_number,
+                           parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc.msg} at byte {_byte_offset(text, exc.pos)}") from None
+    again = dumps(value)
+    if again != data:
+        at = next((i for i, (a, b) in enumerate(zip(data, again)) if a != b),
+                  min(len(data), len(again)))
+        raise InputError(f"JSON is not in canonical form (RFC 8785): first difference at byte {at}"
+                         f" (got {data[at:at + 16]!r}, canonical {again[at:at + 16]!r})")
+    return value
+
+
+def _byte_offset(text: str, char_pos: int) -> int:
+    return len(text[:char_pos].encode("utf-8"))
+
+
+def first_difference(a: Any, b: Any, path: str = "") -> str | None:
+    """The dotted path of the first place two JSON values differ in canonical form, else None."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(a.keys() | b.keys()):
+            sub = f"{path}.{key}" if path else key
+            if key not in a or key not in b:
+                return sub
+            if (found := first_difference(a[key], b[key], sub)) is not None:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return path or "(top)"
+        for i, (x, y) in enumerate(zip(a, b)):
+            if (found := first_difference(x, y, f"{path}[{i}]")) is not None:
+                return found
+        return None
+    return None if dumps(a) == dumps(b) else (path or "(top)")
+
+
+__all__ = ["MAX_SAFE_INT", "dumps", "first_difference", "loads", "to_ijson"]
