@@ -1,0 +1,164 @@
+"""CUDA field headers (fp.cuh, fr.cuh, fp2.cuh) compiled for the host, against Python ints and the CPU backend.
+
+Buffers are built with kernels.limbs (the uint64 arrays every backend uses) and handed to the C
+code as they are, so every test also checks that fp_t / fr_t share that byte layout.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from kernels.constants import FP_LIMBS, FR_LIMBS, P, R
+from kernels.cuda import gen_constants
+from kernels.limbs import ints_to_limbs, limbs_to_ints
+from support.cuda_host import call, host_library
+
+RP = (1 << 384) % P  # Montgomery radix of Fp mod p
+RR = (1 << 256) % R
+
+
+def _edges(q: int, bits: int) -> list[int]:
+    """Reduced values where carry chains and the final subtraction are most likely to go wrong."""
+    r = (1 << bits) % q
+    vals = [0, 1, 2, q - 1, q - 2, (q - 1) // 2, (q + 1) // 2, r, q - r, pow(r, -1, q),
+            r * r % q, (1 << 32) - 1, 1 << 32, (1 << 64) - 1, 1 << (q.bit_length() - 1),
+            (1 << (q.bit_length() - 1)) - 1, q - (1 << 32)]
+    # all-ones limbs below the top one: maximal carries through the low part
+    vals += [(q >> (32 * k) << (32 * k)) - 1 for k in range(1, bits // 32)]
+    return sorted({v % q for v in vals})
+
+
+def _random(q: int, n: int, seed: int) -> list[int]:
+    rng = random.Random(seed)
+    return [rng.randrange(q) for _ in range(n)]
+
+
+class _Field:
+    def __init__(self, prefix: str, q: int, limbs64: int, radix: int) -> None:
+        self.prefix, self.q, self.limbs64, self.radix = prefix, q, limbs64, radix
+        self.rinv = pow(radix, -1, q)
+        self.edges = _edges(q, 64 * limbs64)
+
+    def arr(self, values: list[int]) -> np.ndarray:
+        return ints_to_limbs(values, self.limbs64)
+
+    def pairs(self, seed: int) -> tuple[list[int], list[int]]:
+        """Every pair of edge values, plus random pairs."""
+        a = [x for x in self.edges for _ in self.edges] + _random(self.q, 300, seed)
+        b = [y for _ in self.edges for y in self.edges] + _random(self.q, 300, seed + 1)
+        return a, b
+
+
+FP = _Field("fp", P, FP_LIMBS, RP)
+FR = _Field("fr", R, FR_LIMBS, RR)
+
+
+@pytest.fixture(scope="module")
+def lib():
+    return host_library(["host_arith.cpp"], "arith")
+
+
+def _binary(lib, field: _Field, op: str, a: list[int], b: list[int]) -> list[int]:
+    out = np.empty((len(a), field.limbs64), dtype=np.uint64)
+    call(getattr(lib, f"h_{field.prefix}_{op}"), field.arr(a), field.arr(b), out, len(a))
+    return limbs_to_ints(out)
+
+
+def _unary(lib, field: _Field, op: str, a: list[int]) -> list[int]:
+    out = np.empty((len(a), field.limbs64), dtype=np.uint64)
+    call(getattr(lib, f"h_{field.prefix}_{op}"), field.arr(a), out, len(a))
+    return limbs_to_ints(out)
+
+
+def test_constants_header_is_current():
+    assert gen_constants.HEADER.read_text() == gen_constants.header_source(), (
+        "regenerate with `python -m kernels.cuda.gen_constants`")
+
+
+def test_moduli_leave_the_headroom_the_headers_assume():
+    # mont.cuh: 2q < 2^(32N) (no carry out of a sum, N + 1 limb CIOS accumulator), q odd
+    for q, words in ((P, 12), (R, 8)):
+        assert q % 2 == 1 and 2 * q < 1 << (32 * words)
+
+
+@pytest.mark.parametrize("field", [FP, FR], ids=["fp", "fr"])
+def test_add_sub_mul_match_python_ints(lib, field):
+    a, b = field.pairs(seed=1 if field is FP else 2)
+    q, rinv = field.q, field.rinv
+    assert _binary(lib, field, "add", a, b) == [(x + y) % q for x, y in zip(a, b)]
+    assert _binary(lib, field, "sub", a, b) == [(x - y) % q for x, y in zip(a, b)]
+    assert _binary(lib, field, "mul", a, b) == [x * y * rinv % q for x, y in zip(a, b)]
+
+
+@pytest.mark.parametrize("field", [FP, FR], ids=["fp", "fr"])
+def test_unary_ops_match_python_ints(lib, field):
+    a = field.edges + _random(field.q, 200, seed=3)
+    q, rinv = field.q, field.rinv
+    assert _unary(lib, field, "neg", a) == [-x % q for x in a]
+    assert _unary(lib, field, "dbl", a) == [2 * x % q for x in a]
+    assert _unary(lib, field, "sqr", a) == [x * x * rinv % q for x in a]
+    assert _unary(lib, field, "to_mont", a) == [x * field.radix % q for x in a]
+    assert _unary(lib, field, "from_mont", a) == [x * rinv % q for x in a]
+
+
+@pytest.mark.parametrize("field", [FP, FR], ids=["fp", "fr"])
+def test_inverse_is_fermat_with_zero_to_zero(lib, field):
+    a = field.edges[:8] + _random(field.q, 12, seed=4)
+    q, r = field.q, field.radix
+    # Montgomery in, Montgomery out: (x R)^-1 R^2 = x^-1 R
+    assert _unary(lib, field, "inv", a) == [pow(x, -1, q) * r * r % q if x else 0 for x in a]
+
+
+@pytest.mark.parametrize("field", [FP, FR], ids=["fp", "fr"])
+def test_constants_predicates_and_equality(lib, field):
+    one = np.empty(field.limbs64, dtype=np.uint64)
+    call(getattr(lib, f"h_{field.prefix}_one"), one)
+    assert limbs_to_ints(one) == [field.radix]
+    zero = np.ones(field.limbs64, dtype=np.uint64)
+    call(getattr(lib, f"h_{field.prefix}_zero"), zero)
+    assert limbs_to_ints(zero) == [0]
+
+    a = [0, 1, field.q - 1, 1 << 200, 0]
+    b = [0, 1, field.q - 1, 1 << 199, 1 << 200]
+    flags = np.empty(len(a), dtype=np.uint8)
+    call(getattr(lib, f"h_{field.prefix}_is_zero"), field.arr(a), flags, len(a))
+    assert flags.tolist() == [1, 0, 0, 0, 1]
+    call(getattr(lib, f"h_{field.prefix}_eq"), field.arr(a), field.arr(b), flags, len(a))
+    assert flags.tolist() == [1, 1, 1, 0, 0]
+
+
+def test_fr_pow5(lib):
+    a = FR.edges + _random(R, 100, seed=5)
+    # Montgomery: (x R)^5 / R^4 = x^5 R
+    assert _unary(lib, FR, "pow5", a) == [pow(x, 5, R) * pow(RR, -4, R) % R for x in a]
+
+
+def test_fr_mont_conversions_are_byte_identical_to_the_cpu_backend(lib):
+    from kernels.cpu.backend import CpuBackend
+
+    std = FR.arr(FR.edges + _random(R, 500, seed=6))
+    mont = np.empty_like(std)
+    call(lib.h_fr_to_mont, std, mont, len(std))
+    assert mont.tobytes() == CpuBackend.fr_to_mont(std).tobytes()
+    back = np.empty_like(std)
+    call(lib.h_fr_from_mont, mont, back, len(std))
+    assert back.tobytes() == CpuBackend.fr_from_mont(mont).tobytes() == std.tobytes()
+    prod = np.empty_like(std)
+    call(lib.h_fr_mul, mont, mont[::-1].copy(), prod, len(std))
+    assert prod.tobytes() == CpuBackend.fr_mul(mont, mont[::-1].copy()).tobytes()
+
+
+def test_fp_montgomery_layout_matches_the_cpu_point_arrays(lib):
+    from kernels.cpu import points
+    from kernels.constants import G1_X, G1_Y
+
+    gen = points.g1_from_ints([(G1_X, G1_Y)])  # (1, 2, 6) Montgomery limbs from the CPU side
+    std = FP.arr([G1_X, G1_Y])
+    mont = np.empty_like(std)
+    call(lib.h_fp_to_mont, std, mont, 2)
+    assert mont.tobytes() == gen.tobytes()
+    # 12 x 32-bit view of the same buffer is what the C struct sees
+    assert mont.view(np.uint32).shape == (2, 12)
