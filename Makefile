@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test bench lint
+.PHONY: setup demo test bench lint browser
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +17,19 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# Headless Chromium renders the HTML audit report in a test (Debian's package; root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
 demo: setup
 	$(VENV)/bin/zkp-ledger demo
 
 lint: setup
 	$(VENV)/bin/lint-imports
 
-test: lint
+test: lint browser
 	$(VENV)/bin/python -m pytest -q
 
 bench: setup
