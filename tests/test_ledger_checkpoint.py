@@ -202,3 +202,23 @@ def test_signed_note_body_must_be_a_checkpoint():
     signer = Signer("example.org/log", TEST_SEED)
     with pytest.raises(InputError, match="malformed checkpoint"):
         verify_checkpoint(sign_note("example.org/log\n12\n", signer), signer.verifier)
+
+
+def test_docs_worked_example():
+    """docs/checkpoints.md's example, reproduced from its seed (Go's note.Open accepted it)."""
+    signer = Signer("example.org/zkp-ledger/demo",
+                    hashlib.sha256(b"zkp-ledger docs example key").digest())
+    assert signer.verifier.vkey == ("example.org/zkp-ledger/demo+c5600731+"
+                                    "Abet7uqhxNonhF+/Rbt798nm7XBTcosnMofUFLJZZJH6")
+    tree = MerkleTree(SHA256, [SHA256.leaf(d) for d in CT_LEAVES])
+    note = sign_checkpoint(signer.name, 8, tree.root, signer)
+    assert note == (
+        "example.org/zkp-ledger/demo\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n\n"
+        "\u2014 example.org/zkp-ledger/demo xWAHMTrb4QrEwI7WN7DWIyZfp+lhHkq7ELYbj9WCqN52NCg1vxZHuwp"
+        "aUxfn2XtzSPyZ4pABlNwqja3tL5JY2itXZg8=\n")
+    assert verify_checkpoint(note, signer.verifier) == Checkpoint(signer.name, 8, CT_ROOT_8)
+    assert [base64.b64encode(h).decode() for h in tree.consistency_proof(5)] == [
+        "vBoGQ7EuTS18d5GPROD095qDi2z57FtcKD4fTYhZnms=",
+        "QnGia+DYqE8L1UyMMC58s6O10fpngKQLzOKHNHfatlg=",
+        "yoVOoSjtBQtBs1/8G4e46yveRh6eO1WW7Oa51ZdaCuA=",
+        "037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc="]
