@@ -32,12 +32,14 @@ _R_LIMBS = tuple(int(x) for x in ints_to_limbs([R], FR_LIMBS)[0])
 
 
 @numba.njit(inline="always", cache=True)
-def _get(a, i, j):
+def get_elem(a, i, j):
+    """Element (i, j) of an (m, t, 4) limb array as an Fr tuple."""
     return (a[i, j, 0], a[i, j, 1], a[i, j, 2], a[i, j, 3])
 
 
 @numba.njit(inline="always", cache=True)
-def _set(a, i, j, v):
+def set_elem(a, i, j, v):
+    """Store the Fr tuple v at (i, j) of an (m, t, 4) limb array."""
     a[i, j, 0] = v[0]
     a[i, j, 1] = v[1]
     a[i, j, 2] = v[2]
@@ -45,7 +47,7 @@ def _set(a, i, j, v):
 
 
 @numba.njit(inline="always", cache=True)
-def _pow5(x):
+def pow5(x):
     x2 = fr.sqr(x)
     return fr.mul(fr.sqr(x2), x)
 
@@ -54,12 +56,12 @@ def _pow5(x):
 def _full_round(states, k, scratch, rc, r, mds):
     t = states.shape[1]
     for i in range(t):
-        _set(scratch, 0, i, _pow5(fr.add(_get(states, k, i), _get(rc, r, i))))
+        set_elem(scratch, 0, i, pow5(fr.add(get_elem(states, k, i), get_elem(rc, r, i))))
     for i in range(t):
-        acc = fr.mul(_get(mds, i, 0), _get(scratch, 0, 0))
+        acc = fr.mul(get_elem(mds, i, 0), get_elem(scratch, 0, 0))
         for j in range(1, t):
-            acc = fr.add(acc, fr.mul(_get(mds, i, j), _get(scratch, 0, j)))
-        _set(states, k, i, acc)
+            acc = fr.add(acc, fr.mul(get_elem(mds, i, j), get_elem(scratch, 0, j)))
+        set_elem(states, k, i, acc)
 
 
 @numba.njit(cache=True)
@@ -71,13 +73,13 @@ def _permute_row(states, k, scratch, tab):
     for r in range(half):
         _full_round(states, k, scratch, full_rc, r, pre_mds if r == half - 1 else mds)
     for r in range(partial_rc.shape[0]):
-        x0 = _pow5(fr.add(_get(states, k, 0), fr.load(partial_rc, r)))
-        acc = fr.mul(_get(rows, r, 0), x0)
+        x0 = pow5(fr.add(get_elem(states, k, 0), fr.load(partial_rc, r)))
+        acc = fr.mul(get_elem(rows, r, 0), x0)
         for j in range(1, t):
-            s = _get(states, k, j)
-            acc = fr.add(acc, fr.mul(_get(rows, r, j), s))
-            _set(states, k, j, fr.add(s, fr.mul(_get(cols, r, j - 1), x0)))
-        _set(states, k, 0, acc)
+            s = get_elem(states, k, j)
+            acc = fr.add(acc, fr.mul(get_elem(rows, r, j), s))
+            set_elem(states, k, j, fr.add(s, fr.mul(get_elem(cols, r, j - 1), x0)))
+        set_elem(states, k, 0, acc)
     for r in range(half, 2 * half):
         _full_round(states, k, scratch, full_rc, r, mds)
 
@@ -99,12 +101,12 @@ def sponge_mont(inputs, tab, tag):
     for k in prange(m):
         state = np.zeros((1, t, 4), dtype=np.uint64)
         scratch = np.empty((1, t, 4), dtype=np.uint64)
-        _set(state, 0, 0, (tag[0], tag[1], tag[2], tag[3]))
+        set_elem(state, 0, 0, (tag[0], tag[1], tag[2], tag[3]))
         for start in range(0, n, t - 1):
             for j in range(min(t - 1, n - start)):  # the zero padding adds nothing
-                _set(state, 0, j + 1, fr.add(_get(state, 0, j + 1), _get(inputs, k, start + j)))
+                set_elem(state, 0, j + 1, fr.add(get_elem(state, 0, j + 1), get_elem(inputs, k, start + j)))
             _permute_row(state, 0, scratch, tab)
-        fr.store(out, k, _get(state, 0, 1))
+        fr.store(out, k, get_elem(state, 0, 1))
     return out
 
 
@@ -154,7 +156,8 @@ def tables(t: int) -> PoseidonTables:
     return PoseidonTables(poseidon_params(t))
 
 
-def _check_canonical(a: np.ndarray, what: str) -> np.ndarray:
+def check_canonical(a: np.ndarray, what: str) -> np.ndarray:
+    """`a` as contiguous uint64 limbs; ValueError unless every element is below r."""
     a = np.ascontiguousarray(a, dtype=np.uint64)
     flat = a.reshape(-1, FR_LIMBS)
     if _count_noncanonical(flat, *(np.uint64(x) for x in _R_LIMBS)):
@@ -167,7 +170,7 @@ def permute_batch(states: np.ndarray, t: int | None = None) -> np.ndarray:
     tab = tables(t if t is not None else states.shape[1])
     if states.ndim != 3 or states.shape[1:] != (tab.params.t, FR_LIMBS):
         raise ValueError(f"states must be (m, {tab.params.t}, 4) uint64, got {states.shape}")
-    states = _check_canonical(states, "Poseidon states")
+    states = check_canonical(states, "Poseidon states")
     work = fr_vec.to_mont(states.reshape(-1, FR_LIMBS)).reshape(states.shape)
     permute_mont_inplace(work, tab.arrays)
     return fr_vec.from_mont(work.reshape(-1, FR_LIMBS)).reshape(states.shape)
@@ -178,7 +181,7 @@ def sponge_batch(inputs: np.ndarray, t: int | None = None) -> np.ndarray:
     tab = tables(t if t is not None else SPONGE_WIDTH)
     if inputs.ndim != 3 or inputs.shape[2] != FR_LIMBS or inputs.shape[1] < 1:
         raise ValueError(f"sponge inputs must be (m, n >= 1, 4) uint64, got {inputs.shape}")
-    inputs = _check_canonical(inputs, "Poseidon sponge inputs")
+    inputs = check_canonical(inputs, "Poseidon sponge inputs")
     mont = fr_vec.to_mont(inputs.reshape(-1, FR_LIMBS)).reshape(inputs.shape)
     out = sponge_mont(mont, tab.arrays, tab.tag(inputs.shape[1]))
     return fr_vec.from_mont(out)
@@ -194,5 +197,6 @@ def sponge(values: Sequence[int], t: int | None = None) -> int:
     return limbs_to_ints(sponge_batch(limbs, t))[0]
 
 
-__all__ = ["PoseidonTables", "permute_batch", "permute_mont_inplace", "sponge", "sponge_batch",
-           "sponge_mont", "tables"]
+__all__ = ["PoseidonTables", "check_canonical", "get_elem", "permute_batch",
+           "permute_mont_inplace", "pow5", "set_elem", "sponge", "sponge_batch", "sponge_mont",
+           "tables"]

@@ -1,7 +1,8 @@
 """The Poseidon gadget: same outputs as the native kernels, exact constraint counts, sound R1CS.
 
 Satisfaction is re-checked from the built matrices with plain Python ints (not only by the
-witness program's own checker), and a witness with one S-box wire changed must fail.
+witness program's own checker), and a witness with one S-box wire changed must fail. The
+gadget's S-box wires are exactly the native trace (kernels.cpu.poseidon_trace).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from engine.errors import InputError
 from engine.gadgets import permutation, sponge, sponge_cost
 from kernels.constants import R
 from kernels.cpu import poseidon as cpu
-from kernels.limbs import limbs_to_ints
+from kernels.cpu.poseidon_trace import sponge_trace_batch
+from kernels.limbs import ints_to_limbs, limbs_to_ints
 from kernels.poseidon_params import SPONGE_WIDTH, poseidon_params
 from kernels.poseidon_ref import permute
 
@@ -91,6 +93,19 @@ def test_sponge_gadget_equals_native_sponge(t, n):
     constant_inputs = 1 + max(rate - n, 0)
     expected = 3 * (perms * (t * params.r_f + params.r_p) - constant_inputs)
     assert circuit.section_counts["poseidon_sponge"] == expected
+
+
+@pytest.mark.parametrize("t,n", [(3, 1), (5, 9), (SPONGE_WIDTH, 2), (SPONGE_WIDTH, 16),
+                                 (SPONGE_WIDTH, 35)])
+def test_sponge_wires_are_the_native_trace(t, n):
+    # the shard circuit's native witness writes the kernel's trace where the gadget's S-box
+    # wires are: everything allocated after the inputs, in allocation order
+    circuit = sponge_circuit(t, n)
+    values = [rng.randrange(R) for _ in range(n)]
+    witness = circuit.witness_values({"v": values})
+    hashes, trace = sponge_trace_batch(ints_to_limbs(values, 4)[None], t)
+    assert limbs_to_ints(hashes) == circuit.public_signals(witness)
+    assert limbs_to_ints(trace[0]) == witness[circuit.r1cs.n_public + 1 + n:]
 
 
 def test_sponge_gadget_accepts_constants_and_mixed_inputs():
