@@ -1,5 +1,6 @@
-"""The shard circuit: constraint counts, public signals against independent references, and
-every constraint family rejecting the witnesses it exists to reject."""
+"""The shard circuit: constraint counts, public signals against independent references, every
+constraint family rejecting the witnesses it exists to reject, and the native witness equal,
+wire for wire, to the builder's witness program (the slow, generic path kept as reference)."""
 
 import numpy as np
 import pytest
@@ -62,6 +63,68 @@ def test_public_signals_match_python_and_the_reference_sponge(circuit):
     assert signals == w.public.signals()
     assert ShardPublic.from_signals(signals, 2) == w.public
     assert circuit.commitment(INDEX, SALT, VALUES) == ref["commitment"]
+
+
+def _program_witness(circuit, index, salt, values, lo, hi):
+    """The witness program's replay, every constraint checked with exact Python ints."""
+    n, m = circuit.shape.rows, circuit.shape.n_columns
+    padded = np.zeros((n, m), dtype=object)
+    padded[: len(values)] = values
+    flat = [int(x) % R for x in padded.reshape(-1)]
+    inputs = {"commitment": sponge_ref([index, salt, *flat], circuit.shape.sponge_width),
+              "index": index, "count": len(values),
+              "sum": [sum(flat[j::m]) % R for j in range(m)], "lo": [x % R for x in lo],
+              "hi": [x % R for x in hi], "salt": salt,
+              "active": [1] * len(values) + [0] * (n - len(values)), "v": flat}
+    return circuit.circuit.program.run(inputs)
+
+
+@pytest.mark.parametrize("shape, lo, hi, rows", [
+    (SHAPE, LO, HI, 8), (SHAPE, LO, HI, 5), (SHAPE, LO, HI, 1),
+    (ShardShape(0, (3,)), [-4], [3], 1),  # 3 sponge inputs: the first block is padded
+    (ShardShape(4, (64, 1, 17)), [-2**63, 0, 2**16], [2**63 - 1, 1, 2**17 - 1], 11),
+    (ShardShape(2, (2,), sponge_width=5), [0], [3], 3),
+])
+def test_native_witness_is_the_program_witness(shape, lo, hi, rows):
+    circuit = shard_circuit(shape)
+    rng = np.random.default_rng(rows + shape.log_rows)
+    for trial in range(2):
+        values = np.stack([rng.integers(a, b, size=rows, endpoint=True, dtype=np.int64)
+                           for a, b in zip(lo, hi)], axis=1)
+        values[0] = hi if trial else lo  # both ends of every range
+        index, salt = int(rng.integers(0, 2**63)), int(rng.integers(0, 2**63)) ** 3 % R
+        native = circuit.witness(index, salt, values, lo, hi, check_r1cs=True)
+        program = _program_witness(circuit, index, salt, values, lo, hi)
+        assert native.witness.dtype == np.uint64 and native.witness.shape == program.shape
+        assert np.array_equal(native.witness, program)
+        assert native.public == circuit.public(index, salt, values, lo, hi)
+
+
+@pytest.mark.parametrize("row, col, value", [(0, 0, -101), (1, 0, 156), (2, 1, 6), (4, 1, 31),
+                                             (3, 0, -2**63), (3, 1, 2**63 - 1)])
+def test_out_of_bounds_error_names_the_constraint_the_r1cs_breaks(circuit, row, col, value):
+    values = VALUES.copy()
+    values[row, col] = value
+    with pytest.raises(InputError) as native:
+        circuit.witness(INDEX, SALT, values, LO, HI)
+    with pytest.raises(InputError) as program:
+        _program_witness(circuit, INDEX, SALT, values, LO, HI)
+    assert str(native.value) == str(program.value)
+    d1_fits = 0 <= value - LO[col] < 1 << SHAPE.bits[col]  # else a * lo = v - d1 fails first
+    assert f"v[{row}][{col}]: a * {'hi' if d1_fits else 'lo'}" in str(native.value)
+
+
+def test_bounds_are_read_as_field_elements_like_the_circuit(circuit):
+    as_ints = circuit.witness(INDEX, SALT, VALUES, LO, HI)
+    as_field = circuit.witness(INDEX, SALT, VALUES, [x % R for x in LO], [x + R for x in HI])
+    assert np.array_equal(as_ints.witness, as_field.witness)
+
+
+def test_a_circuit_laid_out_otherwise_is_refused(monkeypatch):
+    import engine.shard_circuit as module
+    monkeypatch.setattr(module, "trace_sboxes", lambda t, n: 0)
+    with pytest.raises(RuntimeError, match="laid out"):
+        module.ShardCircuit(ShardShape(0, (1,)))
 
 
 def test_commitment_depends_on_salt_index_and_padding(circuit):
