@@ -116,14 +116,18 @@ class Store:
 
     def _open(self) -> _ProcessEnv:
         try:
-            env = lmdb.open(str(self.path), map_size=_initial_map_size(self.path, self.initial_map_size),
+            size = _initial_map_size(self.path, self.initial_map_size)
+            env = lmdb.open(str(self.path), map_size=size,
                             subdir=True, max_dbs=len(SUB_DBS) + 2, max_readers=MAX_READERS,
                             sync=True, metasync=True, readahead=False, meminit=False)
         except lmdb.Error as exc:
             raise InputError(f"cannot open the ledger database at {self.path}: {exc}") from None
         handle = _ProcessEnv(env)
+        # DBI handles outlive only a committed write transaction (py-lmdb resets read-only ones
+        # for reuse, which discards them). Opening existing tables writes nothing, so the commit
+        # costs no sync; it does wait for a write transaction in progress in another process.
         try:
-            with env.begin() as txn:
+            with env.begin(write=True) as txn:
                 for name in SUB_DBS:
                     handle.dbs[name] = env.open_db(name.encode(), txn=txn, create=False)
         except lmdb.NotFoundError:  # a new ledger: create the tables once, as the writer
