@@ -57,8 +57,11 @@ class CsvSource:
         self.schema = pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
                                  for f in schema])
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        convert = pcsv.ConvertOptions(column_types=self.schema)
+    def batches(self, skip_rows: int = 0,
+                columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """The rows from `skip_rows` on, only `columns` (default all). Text has no index: the
+        rows before are still parsed, but only `columns` are converted and nothing is kept."""
+        convert = pcsv.ConvertOptions(column_types=self.schema, include_columns=columns)
         reader = pcsv.open_csv(self._path, read_options=self._read, parse_options=self._parse,
                                convert_options=convert)
         rows = 0
@@ -70,8 +73,9 @@ class CsvSource:
                     return
                 except pa.ArrowInvalid as exc:
                     raise self._locate(exc, rows_before=rows) from None
-                rows += batch.num_rows
-                yield batch
+                batch, rows = batch.slice(max(0, skip_rows - rows)), rows + batch.num_rows
+                if batch.num_rows:
+                    yield batch
 
     def _records(self) -> Iterator[list[str]]:
         """Records as Python's csv module reads them (header first, empty lines dropped)."""

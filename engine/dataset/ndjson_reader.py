@@ -6,9 +6,11 @@ each block is parsed with `pyarrow.json.read_json` as one chunk. Memory stays bo
 (a line longer than the block extends it). The first block infers the schema; every later block is
 parsed against that schema with unknown fields an error, so no block can change a type.
 
-Rows are the non-blank lines, 0-based (pyarrow skips blank lines too). pyarrow's JSON errors rarely
-name a row or column, so on an error the block is bisected over its lines (a prefix that fails
-keeps failing as it grows) to the first bad line, which is then checked field by field.
+Rows are the non-blank lines, 0-based (pyarrow skips blank lines too). A pass that starts at a
+later row (`batches(skip_rows=...)`) counts the non-blank lines of the blocks before it without
+parsing them. pyarrow's JSON errors rarely name a row or column, so on an error the block is
+bisected over its lines (a prefix that fails keeps failing as it grows) to the first bad line,
+which is then checked field by field.
 Known limits of pyarrow's JSON inference: ISO dates become timestamp[s] (CSV makes them date32),
 and an integer beyond int64 is read as a float64.
 """
@@ -19,6 +21,7 @@ import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.json as pjson
 
@@ -47,11 +50,21 @@ class NdjsonSource:
             raise InputError("no rows: the file holds only blank lines", file=display)
         self.schema = self._parse(first, rows_before=0).schema
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
+    def batches(self, skip_rows: int = 0,
+                columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """The rows from `skip_rows` on, only `columns` (default all). Blocks wholly before
+        `skip_rows` are counted (non-blank lines), not parsed."""
         rows = 0
         for block in self._blocks():
+            if rows < skip_rows:
+                n = _count_rows(block)
+                if rows + n <= skip_rows:
+                    rows += n
+                    continue
             table = self._parse(block, rows_before=rows)
-            rows += table.num_rows
+            if columns is not None:
+                table = table.select(columns)
+            table, rows = table.slice(max(0, skip_rows - rows)), rows + table.num_rows
             yield from table.to_batches()
 
     def _blocks(self) -> Iterator[bytes]:
@@ -107,6 +120,15 @@ class NdjsonSource:
         column, reason = _diagnose(lines[index], schema, new_fields_allowed=new_fields)
         return InputError(reason or f"line rejected by the JSON reader: {exc}", file=self._display,
                           row=rows_before + index, column=column)
+
+
+def _count_rows(block: bytes) -> int:
+    """The rows of a block as pyarrow's JSON reader counts them (lines holding anything but
+    JSON whitespace), found without parsing: the line ends that follow a non-blank character."""
+    text = np.frombuffer(block.translate(None, b" \t\r"), dtype=np.uint8) != ord("\n")
+    if not text.size:
+        return 0
+    return int(np.count_nonzero(text[:-1] & ~text[1:])) + int(text[-1])
 
 
 def _diagnose(line: bytes, schema: pa.Schema | None, *,

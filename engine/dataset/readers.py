@@ -5,6 +5,10 @@
 iterating it yields `Batch(start_row, data)` of exactly `batch_rows` rows (the last may be
 shorter), so memory is bounded by a batch plus one text block, never by the file. A reader can be
 iterated again (a pipeline makes several passes); every pass reopens the file.
+`DatasetReader.read_rows(start, stop, columns)` reads one row range (a shard job's rows): Parquet
+opens only the row groups holding it, found from the row counts in the footer; text has no
+index, so CSV and NDJSON stream from the start but keep nothing before the range (CSV converts
+only the columns asked for, NDJSON counts the lines of earlier blocks without parsing them).
 
 Rows are numbered globally from 0 (data rows: a CSV header is not a row). Bad input raises
 `InputError` naming the file, the 0-based row and the column where the failure has one. A column
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,10 +95,18 @@ class _ParquetSource:
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"not a readable Parquet file: {exc}", file=self._display) from None
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        rows = 0
+    def batches(self, skip_rows: int = 0,
+                columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """The rows from `skip_rows` on: the row groups before it are never read (the footer
+        holds every group's row count), the rest of the first group read is sliced off."""
         with self._open() as pf:
-            stream = pf.iter_batches(batch_size=self._batch_rows)
+            sizes = [pf.metadata.row_group(g).num_rows for g in range(pf.metadata.num_row_groups)]
+            group, rows = 0, 0
+            while group < len(sizes) and rows + sizes[group] <= skip_rows:
+                rows += sizes[group]
+                group += 1
+            stream = pf.iter_batches(batch_size=self._batch_rows,
+                                     row_groups=list(range(group, len(sizes))), columns=columns)
             while True:
                 try:
                     batch = next(stream)
@@ -103,8 +115,9 @@ class _ParquetSource:
                 except (pa.ArrowException, OSError) as exc:
                     raise InputError(f"cannot decode the rows from here on: {exc}",
                                      file=self._display, row=rows) from None
-                rows += batch.num_rows
-                yield batch
+                batch, rows = batch.slice(max(0, skip_rows - rows)), rows + batch.num_rows
+                if batch.num_rows:
+                    yield batch
 
 
 def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
@@ -181,6 +194,44 @@ class DatasetReader:
             start += data.num_rows
         self._check_unchanged()
         self.num_rows = start
+
+    def read_rows(self, start: int, stop: int, columns: Sequence[str] | None = None) -> Batch:
+        """Rows start .. stop - 1 as one Batch of `columns` (all by default, else in the order
+        given), without reading what comes after them. Parquet reads only the row groups that
+        hold them; CSV and NDJSON stream from the file's start (text has no index), keeping
+        nothing before `start` (CSV converts only `columns` there, NDJSON skips whole blocks
+        unparsed). InputError if the file ends first (names the first missing row)."""
+        if not 0 <= start < stop:
+            raise ValueError(f"a row range needs 0 <= start < stop, got {start}..{stop}")
+        names = None if columns is None else list(columns)
+        schema = self.schema
+        if names is not None:
+            unknown = next((c for c in names if c not in schema.names), None)
+            if unknown is not None:
+                raise InputError("no such column in the file", file=self.display, column=unknown)
+            schema = pa.schema([schema.field(c) for c in names])
+        self._check_unchanged()
+        pieces: list[pa.RecordBatch] = []
+        held = 0
+        stream = self._source.batches(skip_rows=start, columns=names)
+        try:
+            for data in stream:
+                pieces.append(data.slice(0, stop - start - held))
+                held += pieces[-1].num_rows
+                if held == stop - start:
+                    break
+        finally:
+            stream.close()
+        self._check_unchanged()
+        if held < stop - start:
+            raise InputError(f"the file ends before this row (rows {start}..{stop - 1} asked for)",
+                             file=self.display, row=start + held)
+        data = pa.concat_batches(pieces) if len(pieces) > 1 else pieces[0]
+        data = data.select(names) if names is not None else data
+        if not data.schema.equals(schema):
+            raise InputError(f"batch schema {data.schema} differs from the file's schema",
+                             file=self.display, row=start)
+        return Batch(start, data)
 
     def digest(self) -> FileDigest:
         """sha256 and byte size of the file, checked to be the file this reader opened."""
