@@ -10,7 +10,7 @@ Decisions (docs/ledger-storage.md has the longer story):
   transactions, so a caller can read, check and then append with nothing committed in between.
   POSIX locks die with their process (a SIGKILLed writer never leaves a stale lock) and are not
   inherited by a forked child.
-- Map size: `map_size` is passed on every open (at least twice the data file); a transaction that
+- Map size: `map_size` is passed on every open (at least the data file's size); a transaction that
   fills the map is aborted, the map doubled in place (`set_mapsize`) and the transaction run again,
   so the function given to `write` must compute everything from the transaction it is handed.
   Readers in other processes adopt a grown map when LMDB tells them (MapResizedError).
@@ -74,12 +74,11 @@ _ENVS_LOCK = threading.Lock()
 
 
 def _initial_map_size(path: Path, requested: int) -> int:
+    """The map size to open with: the request, or the data file's size if that is larger (LMDB
+    maps at least what is used anyway; the first write that needs more grows it)."""
     data = path / "data.mdb"
     used = data.stat().st_size if data.exists() else 0
-    size = max(requested, 1 << 20)
-    while size < 2 * used:
-        size *= 2
-    return size
+    return max(requested, used, 1 << 20)
 
 
 class Store:

@@ -82,7 +82,7 @@ def test_reopen_passes_a_map_size_that_fits(tmp_path):
 
     def reopen():  # a fresh process opens it with the small request
         again = Store(path, map_size=SMALL_MAP)
-        assert again.map_size() >= 2 * (path / "data.mdb").stat().st_size
+        assert again.map_size() >= (path / "data.mdb").stat().st_size > SMALL_MAP
         assert MerkleLog(again).root() == root
         MerkleLog(again).append(b"more")
     assert in_child(reopen) == 0

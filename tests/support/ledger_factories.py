@@ -38,7 +38,8 @@ def notarization(tag: str = "a", shards: int = 2, shard_rows: int = 16) -> Datas
     return DatasetNotarization(
         file_name=f"{tag}.csv", format="csv", byte_size=1000 + len(tag),
         file_sha256=hexdigest(f"{tag}-file"),
-        data_schema=(SchemaField(name="qty", type="int64"), SchemaField(name="price", type="double")),
+        data_schema=(SchemaField(name="qty", type="int64"),
+                     SchemaField(name="price", type="double")),
         row_count=rows, row_root=hexdigest(f"{tag}-rows"), statement=statement, sponge_width=3,
         columns=tuple(ColumnTotal(name=c.name, count=rows, sum=sum(r.sums[j] for r in records),
                                   lo=c.lo_scaled, hi=c.hi_scaled, scale=c.scale)
@@ -48,8 +49,8 @@ def notarization(tag: str = "a", shards: int = 2, shard_rows: int = 16) -> Datas
 
 
 def notarize_entry(tag: str = "a", name: str = "sales", version: int = 1,
-                   time: str = TIME) -> NotarizeEntry:
-    n = notarization(tag)
+                   time: str = TIME, shards: int = 2) -> NotarizeEntry:
+    n = notarization(tag, shards=shards)
     return NotarizeEntry(time=time, dataset=DatasetRef(
         name=name, version=version, dataset_id=dataset_id(n.file_sha256, n.row_root)),
         notarization=n, location=f"/data/{tag}.csv", backend="cpu")
