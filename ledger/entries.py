@@ -247,12 +247,12 @@ def validate_entry(value: object) -> Entry:
 
 
 def parse_entry(data: bytes) -> Entry:
-    """The entry stored as `data`; anything but an entry's exact canonical bytes is an InputError."""
-    value = canonical.loads(data)
+    """The entry stored as `data`; anything but an entry's exact canonical bytes: InputError."""
+    value = canonical.parse(data)
     entry = validate_entry(value)
-    again = entry_json(entry)
-    where = canonical.first_difference(value, again)
-    if where is not None:
+    if entry_bytes(entry) != data:  # one encoding checks both the JSON form and the schema's
+        canonical.check_canonical(bytes(data), value)
+        where = canonical.first_difference(value, entry_json(entry))
         raise InputError(f"entry field {where}: not in the form the schema writes "
                          f"(a value of the wrong JSON type, or a field left out)")
     return entry

@@ -4,6 +4,7 @@ form rejected by `loads`."""
 import json
 
 import pytest
+import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,3 +114,42 @@ def test_dumps_loads_round_trip(value):
     again = canonical.loads(data)
     assert canonical.dumps(again) == data
     assert canonical.first_difference(canonical.to_ijson(value), again) is None
+
+
+plain_values = st.recursive(  # no floats: what dumps writes with the standard library
+    st.none() | st.booleans() | st.integers(-(1 << 70), 1 << 70) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=6),
+        inner, max_size=5),
+    max_leaves=16)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plain_values)
+def test_fast_path_equals_the_rfc8785_package(value):
+    assert canonical.dumps(value) == rfc8785.dumps(canonical.to_ijson(value))
+
+
+@pytest.mark.parametrize("value", [
+    {"\U0001f600": 1, "\ufb33": 2, "a\x00\x1f\x7f\"\\/\u2028": "\x08\x0c\n\r\t\x01\x7f"},
+    {"k": 0.1}, [1e21, 1e-7, -0.0, 5e-324], {"\ud7ff": 1, "\ue000": 2},
+])
+def test_every_path_equals_the_rfc8785_package(value):
+    assert canonical.dumps(value) == rfc8785.dumps(value)
+
+
+def test_subclasses_are_written_as_their_base_type():
+    import enum
+
+    class Colour(str, enum.Enum):
+        RED = "red"
+
+    class Size(enum.IntEnum):
+        BIG = 1 << 60
+    assert canonical.dumps({"c": Colour.RED, "s": Size.BIG}) == (
+        b'{"c":"red","s":"1152921504606846976"}')
+
+
+def test_lone_surrogates_are_rejected():
+    with pytest.raises(InputError, match="non-UTF-8"):
+        canonical.dumps({"a": "\ud800"})
