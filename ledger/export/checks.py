@@ -105,6 +105,15 @@ def _inclusion(e: TrailEntry, data: bytes, checkpoint: Checkpoint | None) -> Fin
                                f"checkpoint root")
 
 
+def all_problems(trail: AuditTrail, status: TrailStatus) -> list[str]:
+    """The failed checks plus the entries the ledger's own verification failed."""
+    return status.problems() + [
+        f"log entry {e.log_index}: the ledger's verification failed: "
+        f"{trail.verdicts[e.entry_id].detail}"
+        for e in trail.entries if e.entry_id in trail.verdicts
+        and not trail.verdicts[e.entry_id].ok]
+
+
 def check_trail(trail: AuditTrail, verifier: Verifier | None = None) -> TrailStatus:
     checkpoint, signature = _checkpoint(trail.checkpoint, verifier)
     entries = {}
@@ -114,4 +123,4 @@ def check_trail(trail: AuditTrail, verifier: Verifier | None = None) -> TrailSta
     return TrailStatus(checkpoint, signature, entries)
 
 
-__all__ = ["EntryStatus", "Finding", "TrailStatus", "check_trail"]
+__all__ = ["EntryStatus", "Finding", "TrailStatus", "all_problems", "check_trail"]

@@ -24,7 +24,7 @@ from engine.dataset.spec import unscaled_decimal
 from engine.notarization import DatasetNotarization
 from ledger.entries import (NotarizeEntry, RecertifyEntry, SplitEntry, TransformEntry,
                             parse_time)
-from ledger.export.checks import Finding, TrailStatus, check_trail
+from ledger.export.checks import Finding, TrailStatus, all_problems, check_trail
 from ledger.export.dag_layout import layout
 from ledger.export.dom import el, render
 from ledger.export.lineage import Lineage, lineage
@@ -108,16 +108,20 @@ def _header(trail: AuditTrail, status: TrailStatus, datasets: int) -> list[ET.El
 
 
 def _verification(trail: AuditTrail, status: TrailStatus) -> list[ET.Element]:
-    problems = status.problems() + [
-        f"log entry {e.log_index}: the ledger's verification failed: "
-        f"{trail.verdicts[e.entry_id].detail}"
-        for e in trail.entries
-        if e.entry_id in trail.verdicts and not trail.verdicts[e.entry_id].ok]
-    banner = (el("div", {"class": "banner failed", "id": "verdict"},
-                 f"{len(problems)} problem(s) found", el("ul", None,
-                                                         (el("li", None, p) for p in problems)))
-              if problems else el("div", {"class": "banner ok", "id": "verdict"},
-                                  "Every check this report can make passed."))
+    problems = all_problems(trail, status)
+    warnings = [f"log entry {e.log_index}: recertification of entry {e.entry.target[:12]} "
+                f"reported {e.entry.status}" + (f": {e.entry.reason}" if e.entry.reason else "")
+                for e in trail.of_kind("recertify") if e.entry.status != "ok"]
+    if problems:
+        banner = el("div", {"class": "banner failed", "id": "verdict"},
+                    f"{len(problems)} problem(s) found", el("ul", None,
+                                                            (el("li", None, p) for p in problems)))
+    else:
+        banner = el("div", {"class": "banner ok", "id": "verdict"},
+                    "Every check this report can make passed.")
+    if warnings:
+        banner.append(el("div", {"class": "warn", "id": "warnings"}, "Recertifications to look at:",
+                         el("ul", None, (el("li", None, w) for w in warnings))))
     head = el("tr", None, *(el("th", None, h) for h in (
         "#", "Entry", "Kind", "Entry id", "Inclusion", "Ledger verification")))
     rows = []
@@ -161,14 +165,14 @@ def _lineage(graph: Lineage) -> list[ET.Element]:
 
 def _summary(e: TrailEntry, graph: Lineage) -> object:
     x = e.entry
-    name = graph.nodes
+    nodes = graph.nodes
     if isinstance(x, NotarizeEntry):
         n = x.notarization
         return (f"{n.row_count} rows of {n.file_name}, {len(n.columns)} proved column(s), "
                 f"{len(n.shards)} proof(s)")
     if isinstance(x, TransformEntry):
-        ins = ", ".join(name[i].label for i in x.inputs)
-        return f"{x.operation}: {ins} -> {name[x.output].label}"
+        ins = ", ".join(nodes[i].label for i in x.inputs)
+        return f"{x.operation}: {ins} -> {nodes[x.output].label}"
     if isinstance(x, SplitEntry):
         kids = ", ".join(f"{c.name}@v{c.version} ({c.ratio:g})" for c in x.children)
         return f"{x.method} (seed {x.seed}): {kids}"

@@ -34,7 +34,7 @@ import blake3
 
 from engine.errors import InputError, VerificationError
 from ledger.entries import NotarizeEntry, RecertifyEntry, SplitEntry, TransformEntry
-from ledger.export.checks import TrailStatus, check_trail
+from ledger.export.checks import TrailStatus, all_problems, check_trail
 from ledger.export.dsse import sign_envelope, verify_envelope
 from ledger.export.trail import AuditTrail, TrailEntry
 from ledger.signed_note import Signer, Verifier
@@ -105,12 +105,7 @@ def _edge(te: TrailEntry) -> dict:
 
 
 def _refuse_unless_clean(trail: AuditTrail, status: TrailStatus) -> None:
-    problems = status.problems() + [
-        f"log entry {e.log_index}: the ledger's verification failed: "
-        f"{trail.verdicts[e.entry_id].detail}"
-        for e in trail.entries if e.entry_id in trail.verdicts
-        and not trail.verdicts[e.entry_id].ok]
-    if problems:
+    if problems := all_problems(trail, status):
         raise VerificationError("refusing to attest a trail that does not check: "
                                 + "; ".join(problems[:5]))
 
