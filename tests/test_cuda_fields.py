@@ -162,3 +162,65 @@ def test_fp_montgomery_layout_matches_the_cpu_point_arrays(lib):
     assert mont.tobytes() == gen.tobytes()
     # 12 x 32-bit view of the same buffer is what the C struct sees
     assert mont.view(np.uint32).shape == (2, 12)
+
+
+# --- Fp2 = Fp[u]/(u^2 + 1) ----------------------------------------------------------------------
+
+Fp2 = tuple[int, int]
+
+
+def _fp2_elements(seed: int) -> list[Fp2]:
+    picks = FP.edges[::3]
+    vals = [(x, y) for x in picks for y in picks]
+    rng = random.Random(seed)
+    return vals + [(rng.randrange(P), rng.randrange(P)) for _ in range(150)]
+
+
+def _fp2_arr(values: list[Fp2]) -> np.ndarray:
+    return ints_to_limbs([c for v in values for c in v], FP_LIMBS).reshape(len(values), 2, FP_LIMBS)
+
+
+def _fp2_ints(arr: np.ndarray) -> list[Fp2]:
+    flat = limbs_to_ints(arr)
+    return list(zip(flat[0::2], flat[1::2]))
+
+
+def _fp2_call(lib, op: str, *args: list[Fp2]) -> list[Fp2]:
+    out = np.empty((len(args[0]), 2, FP_LIMBS), dtype=np.uint64)
+    call(getattr(lib, f"h_fp2_{op}"), *map(_fp2_arr, args), out, len(args[0]))
+    return _fp2_ints(out)
+
+
+def _fp2_mont_mul(a: Fp2, b: Fp2) -> Fp2:
+    """Product of two Montgomery-form Fp2 values, in Montgomery form."""
+    c0 = (a[0] * b[0] - a[1] * b[1]) * FP.rinv % P
+    c1 = (a[0] * b[1] + a[1] * b[0]) * FP.rinv % P
+    return c0, c1
+
+
+def test_fp2_ops_match_python_ints(lib):
+    a = _fp2_elements(seed=7)
+    b = a[::-1]
+    assert _fp2_call(lib, "add", a, b) == [((x[0] + y[0]) % P, (x[1] + y[1]) % P) for x, y in zip(a, b)]
+    assert _fp2_call(lib, "sub", a, b) == [((x[0] - y[0]) % P, (x[1] - y[1]) % P) for x, y in zip(a, b)]
+    assert _fp2_call(lib, "mul", a, b) == [_fp2_mont_mul(x, y) for x, y in zip(a, b)]
+    assert _fp2_call(lib, "sqr", a) == [_fp2_mont_mul(x, x) for x in a]
+    assert _fp2_call(lib, "neg", a) == [(-x[0] % P, -x[1] % P) for x in a]
+    assert _fp2_call(lib, "dbl", a) == [(2 * x[0] % P, 2 * x[1] % P) for x in a]
+
+
+def test_fp2_inverse_and_predicates(lib):
+    a = [(0, 0), (0, 1), (1, 0)] + _fp2_elements(seed=8)[-12:]
+    inv = _fp2_call(lib, "inv", a)
+    assert inv[0] == (0, 0)
+    one = (RP, 0)  # Montgomery one
+    for x, y in zip(a[1:], inv[1:]):
+        assert _fp2_mont_mul(x, y) == one
+    flags = np.empty(3, dtype=np.uint8)
+    call(lib.h_fp2_is_zero, _fp2_arr([(0, 0), (0, 1), (1, 0)]), flags, 3)
+    assert flags.tolist() == [1, 0, 0]
+    call(lib.h_fp2_eq, _fp2_arr([(5, 6), (5, 6), (5, 6)]), _fp2_arr([(5, 6), (6, 5), (5, 7)]), flags, 3)
+    assert flags.tolist() == [1, 0, 0]
+    out = np.empty((1, 2, FP_LIMBS), dtype=np.uint64)
+    call(lib.h_fp2_one, out)
+    assert _fp2_ints(out) == [one]

@@ -8,6 +8,7 @@
 
 #include "fp.cuh"
 #include "fr.cuh"
+#include "fp2.cuh"
 
 #define ZK_UNARY(T, name, op)                                           \
     extern "C" void name(const T *a, T *out, size_t n) {                \
@@ -56,3 +57,15 @@ ZK_UNARY(fr_t, h_fr_inv, fr_inv)
 ZK_UNARY(fr_t, h_fr_pow5, fr_pow5)
 ZK_UNARY(fr_t, h_fr_to_mont, fr_to_mont)
 ZK_UNARY(fr_t, h_fr_from_mont, fr_from_mont)
+
+ZK_CONSTANT(fp2_t, h_fp2_zero, fp2_zero)
+ZK_CONSTANT(fp2_t, h_fp2_one, fp2_one)
+ZK_PREDICATE(fp2_t, h_fp2_is_zero, fp2_is_zero)
+ZK_RELATION(fp2_t, h_fp2_eq, fp2_eq)
+ZK_BINARY(fp2_t, h_fp2_add, fp2_add)
+ZK_BINARY(fp2_t, h_fp2_sub, fp2_sub)
+ZK_BINARY(fp2_t, h_fp2_mul, fp2_mul)
+ZK_UNARY(fp2_t, h_fp2_neg, fp2_neg)
+ZK_UNARY(fp2_t, h_fp2_dbl, fp2_dbl)
+ZK_UNARY(fp2_t, h_fp2_sqr, fp2_sqr)
+ZK_UNARY(fp2_t, h_fp2_inv, fp2_inv)
