@@ -17,8 +17,9 @@
 #include "common.cuh"
 #include "fr.cuh"
 
-/* Loops over the state stay rolled: unrolling t^2 inlined multiplications made a width-17 kernel
- * take minutes to compile, and a state of 17 elements lives in local memory either way. */
+/* Loops over the state stay rolled: every field multiplication is inlined, and unrolling the
+ * t^2 of a matrix product made a width-17 kernel take minutes to compile; a state of 17 elements
+ * lives in local memory either way. */
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
 #define POSEIDON_ROLLED _Pragma("unroll 1")
 #else
@@ -91,10 +92,10 @@ ZK_HD void poseidon_permute_item(const fr_t *in, fr_t *out, const fr_t *packed, 
                                  int64_t k) {
     const poseidon_tab_t tab = poseidon_tables(packed, T, r_f, r_p);
     fr_t s[T];
-    ZK_UNROLL
+    POSEIDON_ROLLED
     for (int i = 0; i < T; ++i) s[i] = fr_to_mont(in[k * T + i]);
     poseidon_permute_mont<T>(s, tab, r_f, r_p);
-    ZK_UNROLL
+    POSEIDON_ROLLED
     for (int i = 0; i < T; ++i) out[k * T + i] = fr_from_mont(s[i]);
 }
 
@@ -107,14 +108,14 @@ ZK_HD void poseidon_sponge_item(const fr_t *inputs, int64_t n, fr_t *out, const 
                                 int r_f, int r_p, int64_t k) {
     const poseidon_tab_t tab = poseidon_tables(packed, T, r_f, r_p);
     fr_t s[T];
-    ZK_UNROLL
+    POSEIDON_ROLLED
     for (int i = 0; i < T; ++i) s[i] = fr_zero();
     s[0].l[2] = (uint32_t)n; /* n * 2^64, standard form: limbs 2 and 3 */
     s[0].l[3] = (uint32_t)((uint64_t)n >> 32);
     s[0] = fr_to_mont(s[0]);
     const fr_t *row = inputs + k * n;
     for (int64_t start = 0; start < n; start += T - 1) {
-        ZK_UNROLL
+        POSEIDON_ROLLED
         for (int j = 1; j < T; ++j)
             if (start + j - 1 < n) s[j] = fr_add(s[j], fr_to_mont(row[start + j - 1]));
         poseidon_permute_mont<T>(s, tab, r_f, r_p);
