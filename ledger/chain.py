@@ -92,6 +92,7 @@ class _Scan:
     expected_rows: Counter = field(default_factory=Counter)
     versions: dict[str, int] = field(default_factory=dict)
     recorded: dict[int, str] | None = None  # index -> id, from the id index; built on demand
+    handles: dict[str, object] = field(default_factory=dict)
 
     def problem(self, index: int | None, message: str) -> None:
         if len(self.problems) >= self.max_problems:
@@ -104,7 +105,9 @@ class _Scan:
         self.problems.append(ChainProblem(index, eid, message))
 
     def db(self, name: str):
-        return self.store.db(name)
+        if name not in self.handles:
+            self.handles[name] = self.store.db(name)
+        return self.handles[name]
 
 
 def verify_chain(store: Store, *, checkpoint: tuple[int, bytes] | None = None,

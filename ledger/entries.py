@@ -70,7 +70,7 @@ def parse_time(text: str) -> datetime:
         raise InputError(f"time {text!r} is not RFC 3339 UTC with microseconds "
                          f"(YYYY-MM-DDTHH:MM:SS.ffffffZ)")
     try:
-        return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=timezone.utc)
+        return datetime.fromisoformat(text)  # the pattern fixed the layout; this checks the date
     except ValueError as exc:
         raise InputError(f"time {text!r}: {exc}") from None
 

@@ -130,6 +130,20 @@ def test_fast_path_equals_the_rfc8785_package(value):
     assert canonical.dumps(value) == rfc8785.dumps(canonical.to_ijson(value))
 
 
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_float_path_equals_the_rfc8785_package(value):
+    assert canonical.dumps([value, 0.5]) == rfc8785.dumps(canonical.to_ijson([value, 0.5]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False)
+       | st.sampled_from([1e21, 1e-7, 1e-6, 9.999999999999999e20, 123456789012345680000.0,
+                          5e-324, 1.7976931348623157e308, 0.1, 1e16, 2.0 ** 53, 4.35, -0.0]))
+def test_es6_numbers_equal_the_rfc8785_package(x):
+    assert canonical.es6_number(x).encode() == rfc8785.dumps(x)
+
+
 @pytest.mark.parametrize("value", [
     {"\U0001f600": 1, "\ufb33": 2, "a\x00\x1f\x7f\"\\/\u2028": "\x08\x0c\n\r\t\x01\x7f"},
     {"k": 0.1}, [1e21, 1e-7, -0.0, 5e-324], {"\ud7ff": 1, "\ue000": 2},
