@@ -36,7 +36,7 @@ def compile_kernels() -> None:
     """Compile (or load from CuPy's cache) every core module on the current device; raises the
     compiler's error when one does not build."""
     for source, expressions in CORE_SOURCES:
-        module.load(source, expressions).compile()
+        module.load(source, expressions)
 
 
 _CPU = CpuBackend()

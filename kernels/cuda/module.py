@@ -56,12 +56,20 @@ def source_text(name: str) -> str:
 @cache
 def _load(name: str, name_expressions: tuple[str, ...], device: int):
     cp = cupy()
-    return cp.RawModule(code=source_text(name), options=OPTIONS, backend="nvrtc",
-                        name_expressions=name_expressions or None)
+    mod = cp.RawModule(code=source_text(name), options=OPTIONS, backend="nvrtc",
+                       name_expressions=name_expressions or None)
+    mod.compile()  # compile errors surface here, with the NVRTC log, not at a first launch
+    return mod
+
+
+@cache
+def _function(name: str, kernel: str, name_expressions: tuple[str, ...], device: int):
+    return _load(name, name_expressions, device).get_function(kernel)
 
 
 def load(name: str, name_expressions: Sequence[str] = ()):
-    """The compiled module of kernels/cuda/<name> for the current device (cached).
+    """The compiled module of kernels/cuda/<name> for the current device (compiled on the first
+    call, by CuPy's disk cache when the sources are unchanged; the same object afterwards).
 
     name_expressions: template instantiations to compile, e.g. ("poseidon_permute<3>",); get
     them with `module.get_function(expression)`."""
@@ -70,10 +78,8 @@ def load(name: str, name_expressions: Sequence[str] = ()):
 
 
 def function(name: str, kernel: str, name_expressions: Sequence[str] = ()):
-    """One kernel of a loaded module (a cupy.RawKernel)."""
-    module = load(name, name_expressions)
-    module.compile()  # compile errors surface here, with the NVRTC log, not at first launch
-    return module.get_function(kernel)
+    """One kernel of a loaded module (a cupy.RawKernel, cached)."""
+    return _function(name, kernel, tuple(name_expressions), cupy().cuda.Device().id)
 
 
 def grid(n: int, block: int = BLOCK) -> tuple[int]:
