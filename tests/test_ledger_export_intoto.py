@@ -74,6 +74,11 @@ def test_statement_subjects_and_predicate(trail):
         {"name": "qty", "count": 20, "sum": "4024", "lo": "0", "hi": "1000", "scale": 0}]}
     assert sales["inclusionProof"]["hashes"] == list(trail.entries[0].inclusion.hashes)
     assert [r["status"] for r in sales["recertifications"]] == ["ok"]
+    assert sales["ledgerVerification"] is None
+    verified = AuditTrail(trail.entries, trail.checkpoint,
+                          {trail.entries[0].entry_id: Verdict(True, "verified: structure, proofs")})
+    assert statement(verified)["predicate"]["datasets"][0]["ledgerVerification"] == (
+        "verified: structure, proofs")
     split, transform = pred["lineage"]
     assert split["kind"] == "split" and split["inputs"] == [fx.ref("sales").dataset_id]
     assert split["outputs"] == [fx.ref("sales-train").dataset_id, fx.ref("sales-test").dataset_id]

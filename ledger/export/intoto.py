@@ -15,8 +15,9 @@ Subjects: one per notarize entry, named "<dataset name>@v<version>", with a Dige
 
 Predicate type https://zkp-ledger.dev/notarization/v1, camelCase like in-toto's own predicates:
 the log (origin, signed checkpoint, tree size, root), per dataset the statement (columns with
-count, sum, lo, hi, scale), roots, proof count, key hash and log position with its inclusion
-proof, and the lineage edges among them. Integers that may exceed 2^53 (sums, bounds) are
+count, sum, lo, hi, scale), roots, proof count, key hash, log position with its inclusion proof,
+what the ledger's own verification checked (null when the trail carries no verdict) and its
+recertifications, and the lineage edges among them. Integers that may exceed 2^53 (sums, bounds) are
 decimal strings, as in the protobuf JSON mapping of int64.
 
 The exporter signs only what checks: a trail with any failed finding (ledger.export.checks) or a
@@ -36,7 +37,7 @@ from engine.errors import InputError, VerificationError
 from ledger.entries import NotarizeEntry, RecertifyEntry, SplitEntry, TransformEntry
 from ledger.export.checks import TrailStatus, all_problems, check_trail
 from ledger.export.dsse import sign_envelope, verify_envelope
-from ledger.export.trail import AuditTrail, TrailEntry
+from ledger.export.trail import AuditTrail, TrailEntry, Verdict
 from ledger.signed_note import Signer, Verifier
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -63,7 +64,7 @@ def _subject(e: NotarizeEntry, blake3_of: Mapping[str, str]) -> dict:
     return {"name": f"{e.dataset.name}@v{e.dataset.version}", "digest": digest}
 
 
-def _dataset(te: TrailEntry, recerts: list[TrailEntry]) -> dict:
+def _dataset(te: TrailEntry, recerts: list[TrailEntry], verdict: Verdict | None) -> dict:
     e = te.entry
     assert isinstance(e, NotarizeEntry)
     n = e.notarization
@@ -86,6 +87,7 @@ def _dataset(te: TrailEntry, recerts: list[TrailEntry]) -> dict:
         "proofs": {"system": "groth16", "curve": "bls12-381", "count": len(n.shards),
                    "commitmentRoot": n.commitment_root, "vkHash": n.vk_hash,
                    "circuitDigest": n.circuit_digest, "insecureDevKey": n.insecure_dev},
+        "ledgerVerification": None if verdict is None else verdict.detail,
         "recertifications": [{"entryId": r.entry_id, "logIndex": r.log_index,
                               "time": r.entry.time, "status": r.entry.status,
                               "reason": r.entry.reason} for r in recerts],
@@ -139,7 +141,8 @@ def statement(trail: AuditTrail, *, files: Sequence[str | os.PathLike] = (),
             "ledger": {"origin": cp.origin if cp else None, "checkpoint": trail.checkpoint,
                        "treeSize": cp.size if cp else None,
                        "rootHash": cp.root.hex() if cp else None},
-            "datasets": [_dataset(te, recerts.get(te.entry_id, [])) for te in notarized],
+            "datasets": [_dataset(te, recerts.get(te.entry_id, []), trail.verdicts.get(te.entry_id))
+                         for te in notarized],
             "lineage": [_edge(te) for te in trail.entries if te.kind in ("transform", "split")],
         },
     }
