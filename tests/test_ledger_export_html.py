@@ -22,6 +22,7 @@ from ledger.export import export
 from ledger.export.checks import check_trail
 from ledger.export.dag_layout import NODE_H, NODE_W, crossings, layout
 from ledger.export.html import CSS, html_report
+from ledger.export.svg import range_svg, shard_bars_svg
 from ledger.export.trail import AuditTrail, Verdict
 from support import export_trail as fx
 
@@ -36,7 +37,8 @@ HOSTILE_NAME = "<script>alert(4)</script>"
 
 class Node:
     def __init__(self, tag, attrs, parent=None):
-        self.tag, self.attrs, self.parent, self.children, self.text = tag, dict(attrs), parent, [], ""
+        self.tag, self.attrs, self.parent = tag, dict(attrs), parent
+        self.children, self.text = [], ""
 
     def iter(self):
         yield self
@@ -155,7 +157,40 @@ def test_layout_rejects_cycles_and_strangers():
     assert empty.boxes == {} and empty.routes == []
 
 
+# --- charts ---
+
+def test_shard_bars_bucket_and_hang_negatives_below_zero():
+    values = [(-1) ** i * (i + 1) for i in range(200)]  # 1, -2, 3, -4, ...
+    bars = [r for r in shard_bars_svg(values).iter("rect")]
+    assert len(bars) == 50  # ceil(200 / 64) = 4 shards per bar
+    titles = [b.find("title").text for b in bars]
+    assert titles[0] == "shards 0-3: -2" and titles[-1] == "shards 196-199: -2"
+    assert sum(int(t.rsplit(": ", 1)[1]) for t in titles) == sum(values)
+    zero = float(next(shard_bars_svg([5, -5]).iter("line")).get("y1"))
+    up, down = shard_bars_svg([5, -5]).iter("rect")
+    assert float(up.get("y")) + float(up.get("height")) == pytest.approx(zero)
+    assert float(down.get("y")) == pytest.approx(zero) and "neg" in down.get("class")
+    assert float(up.get("height")) == pytest.approx(float(down.get("height")))
+
+
+def test_range_marks_the_mean_between_the_bounds():
+    def mark(lo, hi, mean):
+        rect = list(range_svg(lo, hi, mean, width=102).iter("rect"))[1]
+        return float(rect.get("x")) + 1.5
+
+    assert mark(0, 100, 25) == pytest.approx(26)  # 1 + 0.25 * 100
+    assert mark(-50, 50, 50) == pytest.approx(101)
+    assert mark(7, 7, 7) == pytest.approx(51)  # a single allowed value: the middle
+
+
 # --- the document as text ---
+
+def test_empty_trail_renders():
+    doc = parse(html_report(AuditTrail(())))
+    assert not doc.find_all("section")
+    assert "ok" in next(n for n in doc.iter() if n.attrs.get("id") == "verdict").classes()
+    assert "unknown (no checkpoint)" in doc.all_text()
+
 
 def test_csp_names_the_stylesheet_hash(trail):
     html = html_report(trail)

@@ -75,6 +75,11 @@ def _checkpoint(text: str | None, verifier: Verifier | None) -> tuple[Checkpoint
     return checkpoint, Finding("verified", f"signed by {verifier.vkey}")
 
 
+def checkpoint_of(trail: AuditTrail) -> Checkpoint | None:
+    """The trail's checkpoint body, parsed (None when absent or malformed); no signature check."""
+    return _checkpoint(trail.checkpoint, None)[0]
+
+
 def _entry_id(e: TrailEntry) -> tuple[bytes, Finding]:
     data = entry_bytes(e.entry)
     actual = entry_id(data)
@@ -123,4 +128,5 @@ def check_trail(trail: AuditTrail, verifier: Verifier | None = None) -> TrailSta
     return TrailStatus(checkpoint, signature, entries)
 
 
-__all__ = ["EntryStatus", "Finding", "TrailStatus", "all_problems", "check_trail"]
+__all__ = ["EntryStatus", "Finding", "TrailStatus", "all_problems", "check_trail",
+           "checkpoint_of"]

@@ -14,6 +14,7 @@ Everything is integers and plain data; drawing is svg.py's job.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,10 +41,10 @@ def _layers(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[str,
         out[u].append(v)
         incoming[v] += 1
     layer = {n: 0 for n in nodes}
-    ready = [n for n in nodes if incoming[n] == 0]
+    ready = deque(n for n in nodes if incoming[n] == 0)
     done = 0
     while ready:
-        u = ready.pop(0)
+        u = ready.popleft()
         done += 1
         for v in out[u]:
             layer[v] = max(layer[v], layer[u] + 1)

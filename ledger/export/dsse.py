@@ -89,7 +89,8 @@ def parse_envelope(envelope: Mapping | bytes | str) -> tuple[str, bytes, list[by
     return payload_type, b64decode_any(envelope["payload"], "DSSE envelope payload"), decoded
 
 
-def verify_envelope(envelope: Mapping | bytes | str, public_key: Verifier | Ed25519PublicKey | bytes,
+def verify_envelope(envelope: Mapping | bytes | str,
+                    public_key: Verifier | Ed25519PublicKey | bytes,
                     payload_type: str | None = None) -> bytes:
     """The payload, once a signature by `public_key` over PAE(payloadType, payload) verifies and
     the payloadType is `payload_type` (when given). VerificationError otherwise."""

@@ -32,6 +32,7 @@ import os
 from collections.abc import Mapping, Sequence
 
 import blake3
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from engine.errors import InputError, VerificationError
 from ledger.entries import NotarizeEntry, RecertifyEntry, SplitEntry, TransformEntry
@@ -156,7 +157,8 @@ def intoto_envelope(trail: AuditTrail, signer: Signer, *, files: Sequence[str | 
     return sign_envelope(body, PAYLOAD_TYPE, signer)
 
 
-def verify_statement(envelope: Mapping | bytes | str, public_key) -> dict:
+def verify_statement(envelope: Mapping | bytes | str,
+                     public_key: Verifier | Ed25519PublicKey | bytes) -> dict:
     """The Statement inside an envelope signed by `public_key` (see dsse.verify_envelope), after
     checking it is an in-toto v1 Statement of our predicate type."""
     payload = verify_envelope(envelope, public_key, PAYLOAD_TYPE)

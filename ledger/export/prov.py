@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from ledger import canonical
 from ledger.entries import NotarizeEntry, RecertifyEntry, SplitEntry, TransformEntry
-from ledger.export.checks import check_trail
+from ledger.export.checks import checkpoint_of
 from ledger.export.trail import AuditTrail, TrailEntry
 
 ZKPL = "https://zkp-ledger.dev/ns/prov#"
@@ -146,7 +146,7 @@ def _recertify(g: _Graph, e: RecertifyEntry, act: dict) -> None:
 
 
 def prov_document(trail: AuditTrail) -> dict:
-    cp = check_trail(trail).checkpoint
+    cp = checkpoint_of(trail)
     g = _Graph()
     agent = g.node(agent_iri(cp.origin if cp else None), "prov:Agent", "prov:SoftwareAgent")
     agent["rdfs:label"] = cp.origin if cp else "zkp-ledger"
