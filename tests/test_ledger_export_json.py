@@ -207,6 +207,11 @@ def test_trail_construction_errors(trail):
     built = AuditTrail.build([(t.log_index, t.entry_id, t.entry.model_dump(mode="json"),
                                t.inclusion) for t in trail.entries], trail.checkpoint)
     assert built == trail  # entries as model_dump(mode="json") are accepted as they are
+    big = notarize_entry("big")
+    big_id = fx.trail([big]).entries[0].entry_id
+    from_dump = AuditTrail.build([(0, big_id, big.model_dump(mode="json"))])
+    assert from_dump.entries[0].entry == big  # a sum beyond 2^53 as a JSON int is fine too
+    assert check_trail(from_dump).entries[0].entry_id.outcome == "verified"
 
 
 def test_export_dispatch_rejects_unknown_formats_and_misplaced_options(trail):
