@@ -27,6 +27,7 @@ from kernels.cuda.backend import CudaBackend
 from kernels.limbs import ints_to_limbs
 from support.cuda_host import call, host_library
 from support.gpu import requires_gpu
+from support.host_device import launcher, use_host_device
 
 PROTOCOL = [n for n in vars(Backend) if not n.startswith("_") and callable(vars(Backend)[n])]
 
@@ -140,6 +141,47 @@ def test_sparse_rows_on_the_host_equal_the_cpu_kernel():
     cpu_sparse_matvec(ptr, cols, vals, w, want)
     assert np.array_equal(got, want)
     assert not got[7].any()
+
+
+# ---- CudaBackend's GPU methods through their launchers, over the host kernels ------------------
+
+@pytest.fixture
+def host_gpu(monkeypatch):
+    from kernels.cuda import ntt
+
+    arith = host_library(["host_arith.cpp"], "arith")
+    sparse = host_library(["sparse_host.cpp"], "sparse")
+    ntt_lib = host_library(["ntt_host.cpp"], "ntt")
+    kernels = {f"fr_{op}_batch": launcher(getattr(arith, f"h_fr_{op}"))
+               for op in ("add", "sub", "mul", "to_mont", "from_mont")}
+    kernels["sparse_matvec"] = launcher(sparse.h_sparse_matvec)
+    kernels["ntt_powers"] = launcher(ntt_lib.h_ntt_powers)
+    kernels["ntt_pass"] = launcher(ntt_lib.h_ntt_pass)
+    ntt.clear_caches()
+    use_host_device(monkeypatch, kernels)
+    yield
+    ntt.clear_caches()
+
+
+def test_backend_methods_through_the_launchers_equal_the_cpu_backend(host_gpu):
+    gpu, cpu = CudaBackend(), CpuBackend()
+    a, b = _fr(500, 1), _fr(500, 2)
+    assert np.array_equal(gpu.fr_to_mont(a), cpu.fr_to_mont(a))
+    assert np.array_equal(gpu.fr_from_mont(a), cpu.fr_from_mont(a))
+    assert np.array_equal(gpu.fr_mul(a, b), cpu.fr_mul(a, b))
+    assert np.array_equal(gpu.fr_sub(a, b), cpu.fr_sub(a, b))
+    assert np.array_equal(gpu.fr_add(a, b), fr_vec.add(a, b))
+    with pytest.raises(ValueError, match="shapes differ"):
+        gpu.fr_mul(a, b[:10])
+    x = cpu.fr_to_mont(_fr(1 << 12, 3))
+    assert np.array_equal(gpu.ntt(x), cpu.ntt(x))
+    assert np.array_equal(gpu.coset_ntt(gpu.intt(x), 7), cpu.coset_ntt(cpu.intt(x), 7))
+    rows = np.sort(np.array([random.Random(4).randrange(64) for _ in range(300)], dtype=np.int64))
+    cols = np.arange(300, dtype=np.int64) % 40
+    vals, w = _fr(300, 5), _fr(40, 6)
+    ptr = gpu.csr_row_ptr(rows, 64)
+    assert np.array_equal(gpu.sparse_matvec(ptr, cols, vals, w, 64),
+                          cpu.sparse_matvec(ptr, cols, vals, w, 64))
 
 
 # ---- on a device: CudaBackend == CpuBackend -----------------------------------------------------

@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 
 from kernels.cpu.blake3 import hash_rows as cpu_hash_rows
 from kernels.cpu.blake3_merkle import parents as cpu_parents
+from kernels.cuda import blake3 as launch
 from support.cuda_host import call, host_library
 from support.gpu import requires_gpu
+from support.host_device import launcher, use_host_device
 
 VECTORS = Path(__file__).resolve().parent / "fixtures" / "vectors" / "blake3" / "test_vectors.json"
 BOUNDARIES = [0, 1, 2, 3, 4, 5, 31, 32, 63, 64, 65, 127, 128, 129, 1023, 1024, 1025, 2047, 2048,
@@ -38,7 +40,7 @@ def layout(rows: list[bytes], start: int = 0) -> tuple[np.ndarray, np.ndarray]:
 def host_rows(lib, rows: list[bytes], prefix: int | None = None, start: int = 0) -> list[bytes]:
     buf, offsets = layout(rows, start)
     out = np.zeros((len(rows), 32), dtype=np.uint8)
-    call(lib.h_b3_rows, buf, offsets, len(rows), prefix is not None, prefix or 0, out)
+    call(lib.h_b3_rows, buf, offsets, len(rows), -1 if prefix is None else prefix, out)
     return [row.tobytes() for row in out]
 
 
@@ -109,6 +111,55 @@ def test_merkle_root_of_leaves(lib):
         return blake3.blake3(b"\x01" + a + b).digest()
 
     assert level[0].tobytes() == node(node(node(leaf[0], leaf[1]), node(leaf[2], leaf[3])), leaf[4])
+
+
+# ---- the launchers (kernels/cuda/blake3.py) over the host kernels -------------------------------
+
+@pytest.fixture
+def host_gpu(monkeypatch, lib):
+    use_host_device(monkeypatch, {"blake3_rows": launcher(lib.h_b3_rows),
+                                  "blake3_parents": launcher(lib.h_b3_parents)})
+
+
+@pytest.mark.parametrize("prefix", [None, 0, 0x01])
+def test_launcher_rows_equal_the_cpu_kernel(host_gpu, prefix):
+    rng = np.random.default_rng(11)
+    rows = [rng.bytes(int(n)) for n in rng.integers(0, 2500, size=300)] + [b""]
+    buf, offsets = layout(rows, 2)
+    assert np.array_equal(launch.hash_rows(buf, offsets, prefix), cpu_hash_rows(buf, offsets, prefix))
+
+
+def test_launcher_handles_no_rows_and_an_empty_buffer(host_gpu):
+    empty = np.zeros(0, dtype=np.uint8)
+    assert launch.hash_rows(empty, np.zeros(1, dtype=np.int64)).shape == (0, 32)
+    out = launch.hash_rows(empty, np.zeros(3, dtype=np.int64), prefix=0)
+    assert [r.tobytes() for r in out] == reference([b"", b""], 0)
+
+
+@pytest.mark.parametrize("buffer, offsets, prefix, match", [
+    (np.zeros(4, np.int8), np.array([0, 4]), None, "1-D uint8"),
+    (np.zeros(4, np.uint8), np.array([0, 4], np.int32), None, "int64"),
+    (np.zeros(4, np.uint8), np.array([0, 5]), None, "within the buffer"),
+    (np.zeros(4, np.uint8), np.array([3, 1]), None, "non-decreasing"),
+    (np.zeros(4, np.uint8), np.array([0, 4]), 256, "0..255"),
+])
+def test_launcher_rejects_what_the_cpu_kernel_rejects(host_gpu, buffer, offsets, prefix, match):
+    for fn in (launch.hash_rows, cpu_hash_rows):
+        with pytest.raises(ValueError, match=match):
+            fn(buffer, offsets, prefix)
+
+
+@pytest.mark.parametrize("m", [1, 2, 5, 64, 99])
+def test_launcher_levels_and_root(host_gpu, m):
+    level = np.random.default_rng(m).integers(0, 256, size=(m, 32), dtype=np.uint8)
+    assert np.array_equal(launch.parents(level), cpu_parents(level))
+    want = level
+    while want.shape[0] > 1:
+        want = cpu_parents(want)
+    root = launch.merkle_root_device(launch.module.cupy().asarray(level))
+    assert root.get().tobytes() == want[0].tobytes()
+    with pytest.raises(ValueError, match="non-empty"):
+        launch.parents(np.zeros((0, 32), np.uint8))
 
 
 @pytest.mark.gpu

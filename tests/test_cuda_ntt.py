@@ -17,6 +17,7 @@ from kernels.cuda import ntt
 from kernels.limbs import limbs_to_ints
 from support.cuda_host import call, host_library
 from support.gpu import requires_gpu
+from support.host_device import launcher, use_host_device
 
 RR = (1 << 256) % R
 
@@ -161,6 +162,44 @@ def test_inverse_undoes_forward_on_the_host(lib):
     assert np.array_equal(host_transform(lib, host_transform(lib, a, "ntt"), "intt"), a)
     assert np.array_equal(host_transform(lib, host_transform(lib, a, "coset_ntt", s),
                                          "coset_intt", s), a)
+
+
+# ---- the launcher (kernels/cuda/ntt.py) over the host kernels ------------------------------------
+
+@pytest.fixture
+def host_gpu(monkeypatch, lib):
+    powers = []
+
+    def count_powers(grid, block, args, shared_mem=0):
+        powers.append(int(args[3]))
+        launcher(lib.h_ntt_powers)(grid, block, args)
+
+    ntt.clear_caches()
+    use_host_device(monkeypatch, {"ntt_powers": count_powers, "ntt_pass": launcher(lib.h_ntt_pass)})
+    yield powers
+    ntt.clear_caches()
+
+
+@pytest.mark.parametrize("log_n", [0, 3, 11, 14])
+def test_launcher_equals_the_cpu_backend(host_gpu, log_n):
+    a = random_mont(1 << log_n, 50 + log_n)
+    shift = 0xABCDEF
+    assert np.array_equal(ntt.ntt(a), cpu_ntt.ntt(a))
+    assert np.array_equal(ntt.intt(a), cpu_ntt.intt(a))
+    assert np.array_equal(ntt.coset_ntt(a, shift), cpu_ntt.coset_ntt(a, shift))
+    assert np.array_equal(ntt.coset_intt(a, shift), cpu_ntt.coset_intt(a, shift))
+    assert host_gpu == [max(1 << log_n >> 1, 1)]  # twiddles expanded once for all four
+
+
+def test_launcher_leaves_its_input_alone_and_validates(host_gpu):
+    a = random_mont(1 << 11, 3)
+    before = a.copy()
+    ntt.intt(a)
+    assert np.array_equal(a, before)
+    with pytest.raises(ValueError, match="power of two"):
+        ntt.ntt(a[:100])
+    with pytest.raises(ValueError, match="non-zero"):
+        ntt.coset_ntt(a, 0)
 
 
 # ---- on a device --------------------------------------------------------------------------------

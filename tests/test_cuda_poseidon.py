@@ -20,6 +20,7 @@ from kernels.poseidon_params import SPONGE_WIDTH, poseidon_params
 from kernels.poseidon_ref import permute, sponge
 from support.cuda_host import host_library
 from support.gpu import requires_gpu
+from support.host_device import launcher, use_host_device
 
 WIDTHS = (2, 3, 5, 9, 17)  # the widths tests/cuda/poseidon_host.cpp instantiates
 
@@ -119,6 +120,45 @@ def test_canonical_guard_rejects_r_and_above():
     for bad in (R, R + 1, (1 << 256) - 1, R + (1 << 192)):
         with pytest.raises(ValueError, match="canonical"):
             check_canonical(ints_to_limbs([1, bad], FR_LIMBS), "x")
+
+
+# ---- the launchers (kernels/cuda/poseidon.py) over the host kernels -----------------------------
+
+@pytest.fixture
+def host_gpu(monkeypatch, lib):
+    kernels = {}
+    for t in WIDTHS:
+        permute_name, sponge_name = poseidon.kernel_names(t)
+        kernels[permute_name] = launcher(lib.h_poseidon_permute, t)
+        kernels[sponge_name] = launcher(lib.h_poseidon_sponge, t)
+    poseidon._device_tables.cache_clear()
+    use_host_device(monkeypatch, kernels)
+    yield
+    poseidon._device_tables.cache_clear()
+
+
+def test_launchers_equal_the_cpu_kernels(host_gpu):
+    for t in (3, 9):
+        states = random_elements((20, t), 30 + t)
+        assert np.array_equal(poseidon.permute_batch(states), cpu_poseidon.permute_batch(states))
+    inputs = random_elements((5, 21), 40)
+    assert np.array_equal(poseidon.sponge_batch(inputs), cpu_poseidon.sponge_batch(inputs))
+    assert np.array_equal(poseidon.sponge_batch(inputs, 3), cpu_poseidon.sponge_batch(inputs, 3))
+    assert poseidon.permute_batch(np.zeros((0, 3, 4), np.uint64)).shape == (0, 3, 4)
+
+
+def test_launchers_reject_what_the_cpu_kernels_reject(host_gpu):
+    bad = ints_to_limbs([1, 2, R], FR_LIMBS).reshape(1, 3, 4)
+    for fn in (poseidon.permute_batch, cpu_poseidon.permute_batch):
+        with pytest.raises(ValueError, match="canonical"):
+            fn(bad)
+    for fn in (poseidon.sponge_batch, cpu_poseidon.sponge_batch):
+        with pytest.raises(ValueError, match="canonical"):
+            fn(bad)
+        with pytest.raises(ValueError, match="n >= 1"):
+            fn(np.zeros((2, 0, 4), np.uint64))
+    with pytest.raises(ValueError, match="states must be"):
+        poseidon.permute_batch(np.zeros((2, 3, 3), np.uint64))
 
 
 @pytest.mark.gpu

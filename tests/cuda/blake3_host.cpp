@@ -1,12 +1,13 @@
-// Host test library for the BLAKE3 kernels: the grids of kernels/cuda/blake3.cu as loops on the CPU.
-// Arguments arrive as size_t (ctypes); `prefix` is the byte value, used only when has_prefix != 0.
+// Host test library for the BLAKE3 kernels: the grids of kernels/cuda/blake3.cu as loops on the CPU,
+// with the kernels' argument lists. Integers arrive as size_t (ctypes); `prefix` is the kernel's
+// int (-1: none) passed through size_t, so it is read back as a signed value.
 #include <cstddef>
 
 #include "blake3.cuh"
 
-extern "C" void h_b3_rows(const uint8_t *buf, const int64_t *offsets, size_t n, size_t has_prefix,
-                          size_t prefix, uint8_t *out) {
-    const int p = has_prefix ? (int)prefix : -1;
+extern "C" void h_b3_rows(const uint8_t *buf, const int64_t *offsets, size_t n, size_t prefix,
+                          uint8_t *out) {
+    const int p = (int)(int64_t)prefix;
     for (size_t i = 0; i < n; ++i) b3_hash_row_item(buf, offsets, p, out, (int64_t)i);
 }
 
