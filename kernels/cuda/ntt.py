@@ -178,14 +178,22 @@ def twiddles_device(log_n: int):
         tw = cp.empty((m, FR_LIMBS), dtype=cp.uint64)
         module.function(SOURCE, "ntt_powers")(
             module.grid(m), (module.BLOCK,), (tw, _device_table(table), np.uint32(h), np.int64(m)))
+        _settle()
         _DEVICE_TWIDDLES[key] = tw
     return tw
+
+
+def _settle() -> None:
+    """Finish a cached table on the stream that made it: later users may be on other streams."""
+    module.cupy().cuda.get_current_stream().synchronize()
 
 
 @lru_cache(maxsize=64)
 def _device_transform(kind: str, log_n: int, shift: int, device: int):
     spec = transform(kind, log_n, shift)
-    return spec, _device_table(spec.pre.table), _device_table(spec.post.table)
+    tables = spec, _device_table(spec.pre.table), _device_table(spec.post.table)
+    _settle()
+    return tables
 
 
 def clear_caches() -> None:

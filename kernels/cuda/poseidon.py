@@ -46,7 +46,10 @@ def kernel_names(t: int) -> tuple[str, str]:
 
 @cache
 def _device_tables(t: int, device: int):
-    return module.cupy().asarray(packed_tables(t)[0])
+    cp = module.cupy()
+    table = cp.asarray(packed_tables(t)[0])
+    cp.cuda.get_current_stream().synchronize()  # cached: later users may be on other streams
+    return table
 
 
 def _kernel(t: int, which: int):

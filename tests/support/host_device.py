@@ -38,7 +38,8 @@ def fake_cupy() -> SimpleNamespace:
         empty=lambda shape, dtype=np.float64: _dev(np.empty(shape, dtype=dtype)),
         empty_like=lambda a: _dev(np.empty_like(np.asarray(a))),
         zeros=lambda shape, dtype=np.float64: _dev(np.zeros(shape, dtype=dtype)),
-        cuda=SimpleNamespace(Device=lambda: SimpleNamespace(id=0)),
+        cuda=SimpleNamespace(Device=lambda: SimpleNamespace(id=0),
+                             get_current_stream=lambda: SimpleNamespace(synchronize=lambda: None)),
     )
 
 
