@@ -2,4 +2,5 @@
 
 from ledger.cli import app
 
-app(prog_name="zkp-ledger")
+if __name__ == "__main__":  # spawned worker processes import this module too
+    app(prog_name="zkp-ledger")

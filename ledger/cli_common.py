@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 
 from engine.errors import InputError, VerificationError, ZkpLedgerError
 from kernels.backend import BackendUnavailable
@@ -28,6 +29,8 @@ def reports_errors(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except ValidationError as exc:  # malformed options (e.g. StatementOptions): usage
+            fail(usage_message(exc), EXIT_USAGE)
         except InputError as exc:
             fail(str(exc), EXIT_INPUT)
         except VerificationError as exc:
@@ -44,6 +47,16 @@ def reports_errors(fn: Callable) -> Callable:
             fail(str(exc), EXIT_INPUT)
 
     return wrapper
+
+
+def usage_message(exc: ValidationError) -> str:
+    """pydantic's errors as one line: "field: message; ..."."""
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
 
 
 def emit_json(obj: Any) -> None:
