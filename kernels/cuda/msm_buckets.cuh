@@ -18,6 +18,26 @@
 #include "common.cuh"
 #include "curve.cuh"
 
+/* Out of line on the device: one inlined XYZZ addition is ~10^4 PTX instructions (three times that
+ * over Fp2) and NVRTC's compile time grows with every copy, so the call sites outside the hot loop
+ * of msm_sum_points share one copy per group; a call costs a few hundred cycles of local-memory
+ * argument traffic against the ~14 field multiplications it wraps. */
+#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
+#define MSM_OUTLINE __host__ __device__ __noinline__
+#else
+#define MSM_OUTLINE inline
+#endif
+
+template <class F>
+MSM_OUTLINE xyzz_t<F> msm_add(const xyzz_t<F> &p, const xyzz_t<F> &q) {
+    return xyzz_add(p, q);
+}
+
+template <class F>
+MSM_OUTLINE xyzz_t<F> msm_dbl(const xyzz_t<F> &p) {
+    return xyzz_dbl(p);
+}
+
 /* The run of segment g: the last j in [0, runs) with seg_off[j] <= g (binary search; empty runs
  * have seg_off[j] == seg_off[j + 1] and are skipped over). */
 ZK_HD uint32_t msm_run_of_segment(const uint32_t *seg_off, uint32_t runs, uint32_t g) {
@@ -65,6 +85,6 @@ ZK_HD void msm_sum_segment(const xyzz_t<F> *items, const uint32_t *off, const ui
     uint32_t begin, end;
     if (!msm_segment_range(off, seg_off, runs, seg, g, begin, end)) return;
     xyzz_t<F> acc = items[begin];
-    for (uint32_t e = begin + 1; e < end; ++e) acc = xyzz_add(acc, items[e]);
+    for (uint32_t e = begin + 1; e < end; ++e) acc = msm_add(acc, items[e]);
     out[g] = acc;
 }

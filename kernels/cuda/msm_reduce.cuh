@@ -15,8 +15,7 @@
  */
 #pragma once
 
-#include "common.cuh"
-#include "curve.cuh"
+#include "msm_buckets.cuh"
 
 /* Bucket `key` after the last level of msm_buckets.cuh: its one item, or infinity if empty. */
 template <class F>
@@ -32,8 +31,8 @@ ZK_HD xyzz_t<F> msm_mul_small(const xyzz_t<F> &p, uint32_t k) {
     while ((k >> top) > 1u) ++top;
     xyzz_t<F> acc = p;
     for (int bit = top - 1; bit >= 0; --bit) {
-        acc = xyzz_dbl(acc);
-        if ((k >> bit) & 1u) acc = xyzz_add(acc, p);
+        acc = msm_dbl(acc);
+        if ((k >> bit) & 1u) acc = msm_add(acc, p);
     }
     return acc;
 }
@@ -48,8 +47,8 @@ ZK_HD void msm_lane_sum(const xyzz_t<F> *items, const uint32_t *off, uint32_t bu
     xyzz_t<F> running = xyzz_infinity<F>();
     xyzz_t<F> total = xyzz_infinity<F>();
     for (uint32_t j = lane_len; j-- > 0;) {
-        running = xyzz_add(running, msm_bucket(items, off, first + j));
-        total = xyzz_add(total, running);
+        running = msm_add(running, msm_bucket(items, off, first + j));
+        total = msm_add(total, running);
     }
-    out[t] = xyzz_add(total, msm_mul_small(running, g * lane_len));
+    out[t] = msm_add(total, msm_mul_small(running, g * lane_len));
 }
