@@ -25,7 +25,7 @@ from engine.groth16.keys import Proof, ProvingKey
 from engine.groth16.qap import QapCoefficients
 from kernels.backend import Backend, get_backend
 from kernels.constants import R, fr_root_of_unity
-from kernels.limbs import limbs_to_ints
+from kernels.limbs import ints_to_limbs, limbs_to_ints
 
 
 @dataclass
@@ -61,14 +61,7 @@ class ProverContext:
 
     def prove(self, witness: np.ndarray, r: int | None = None, s: int | None = None) -> Proof:
         pk, be = self.pk, self.backend
-        if witness.shape != (pk.n_vars, 4):
-            raise InputError(f"witness has {witness.shape[0]} values, the key expects {pk.n_vars}")
-        values = limbs_to_ints(witness)
-        if values[0] != 1:
-            raise InputError(f"witness[0] must be 1 (the constant wire), got {values[0]}")
-        too_big = next((i for i, v in enumerate(values) if v >= R), None)
-        if too_big is not None:
-            raise InputError(f"witness[{too_big}] is not below the field modulus r")
+        check_witness(pk, witness)
         w_mont = be.fr_to_mont(witness)
         h_scalars = self.quotient_evaluations(w_mont)
         pi_a = be.msm_g1(pk.a, witness)
@@ -76,14 +69,38 @@ class ProverContext:
         pi_b = be.msm_g2(pk.b2, witness)
         pi_c = be.msm_g1(pk.c, witness[pk.n_public + 1 :])
         pi_h = be.msm_g1(pk.h, h_scalars)
-        r = secrets.randbelow(R) if r is None else r % R
-        s = secrets.randbelow(R) if s is None else s % R
-        a = be.g1_add_many([pi_a, pk.vk.alpha1, be.g1_mul(pk.delta1, r)])
-        b = be.g2_add_many([pi_b, pk.vk.beta2, be.g2_mul(pk.vk.delta2, s)])
-        b1 = be.g1_add_many([pib1, pk.beta1, be.g1_mul(pk.delta1, s)])
-        c = be.g1_add_many([pi_c, pi_h, be.g1_mul(a, s), be.g1_mul(b1, r),
-                            be.g1_mul(pk.delta1, (R - r * s % R) % R)])
-        return Proof(a=a, b=b, c=c)
+        return assemble(pk, be, (pi_a, pib1, pi_b, pi_c, pi_h), r, s)
+
+
+def check_witness(pk: ProvingKey, witness: np.ndarray) -> None:
+    """InputError unless witness is (n_vars, 4) standard-form Fr values with witness[0] = 1."""
+    if witness.shape != (pk.n_vars, 4):
+        raise InputError(f"witness has {witness.shape[0]} values, the key expects {pk.n_vars}")
+    if witness[0, 0] != 1 or witness[0, 1:].any():
+        raise InputError(f"witness[0] must be 1 (the constant wire), got {limbs_to_ints(witness[:1])[0]}")
+    r_limbs = ints_to_limbs([R], 4)[0]
+    above, equal = np.zeros(len(witness), dtype=bool), np.ones(len(witness), dtype=bool)
+    for k in range(3, -1, -1):  # compare with r limb by limb from the top, all values at once
+        above |= equal & (witness[:, k] > r_limbs[k])
+        equal &= witness[:, k] == r_limbs[k]
+    too_big = np.flatnonzero(above | equal)
+    if too_big.size:
+        raise InputError(f"witness[{too_big[0]}] is not below the field modulus r")
+
+
+def assemble(pk: ProvingKey, be: Backend, msms: tuple[np.ndarray, ...], r: int | None = None,
+             s: int | None = None) -> Proof:
+    """The proof from the five MSMs (A, B1 in G1, B in G2, C, H) and the blinding r, s (drawn
+    when None): the step every prover shares, whatever computed the MSMs."""
+    pi_a, pib1, pi_b, pi_c, pi_h = msms
+    r = secrets.randbelow(R) if r is None else r % R
+    s = secrets.randbelow(R) if s is None else s % R
+    a = be.g1_add_many([pi_a, pk.vk.alpha1, be.g1_mul(pk.delta1, r)])
+    b = be.g2_add_many([pi_b, pk.vk.beta2, be.g2_mul(pk.vk.delta2, s)])
+    b1 = be.g1_add_many([pib1, pk.beta1, be.g1_mul(pk.delta1, s)])
+    c = be.g1_add_many([pi_c, pi_h, be.g1_mul(a, s), be.g1_mul(b1, r),
+                        be.g1_mul(pk.delta1, (R - r * s % R) % R)])
+    return Proof(a=a, b=b, c=c)
 
 
 def prove(pk: ProvingKey, witness: np.ndarray, backend: Backend | None = None) -> Proof:
