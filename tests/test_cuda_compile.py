@@ -18,6 +18,7 @@ import pytest
 from kernels.cuda import SOURCE_DIR
 
 ARCHS = ("sm_80", "sm_90")
+TIMEOUT_S = 900
 NVCC = shutil.which("nvcc") or next(
     (p for p in ("/usr/local/cuda/bin/nvcc",) if Path(p).is_file()), None)
 if NVCC is None and os.environ.get("CI"):
@@ -42,8 +43,16 @@ def test_compiles_for_sm80_and_sm90(source, tmp_path):
         for arch in ARCHS
     }
     failures = []
-    for arch, proc in procs.items():
-        out, _ = proc.communicate(timeout=600)
-        if proc.returncode != 0:
-            failures.append(f"--- {arch} ---\n{out}")
+    try:
+        for arch, proc in procs.items():
+            out, _ = proc.communicate(timeout=TIMEOUT_S)
+            if proc.returncode != 0:
+                failures.append(f"--- {arch} ---\n{out}")
+    except subprocess.TimeoutExpired:
+        failures.append(f"nvcc took over {TIMEOUT_S} s (code size: check what is force-inlined)")
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     assert not failures, f"nvcc failed on {source.name}:\n" + "\n".join(failures)

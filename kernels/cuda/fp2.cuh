@@ -39,8 +39,8 @@ ZK_HD fp2_t fp2_dbl(const fp2_t &a) {
     return r;
 }
 
-/* Karatsuba: 3 Fp multiplications. (a0 + a1 u)(b0 + b1 u) = a0 b0 - a1 b1 + (a0 b1 + a1 b0) u. */
-ZK_HD fp2_t fp2_mul(const fp2_t &a, const fp2_t &b) {
+/* Karatsuba: 3 Fp multiplications (a device call: see ZK_HD_CALL). (a0 + a1 u)(b0 + b1 u) = a0 b0 - a1 b1 + (a0 b1 + a1 b0) u. */
+ZK_HD_CALL fp2_t fp2_mul(fp2_t a, fp2_t b) {
     fp_t v0 = fp_mul(a.c0, b.c0);
     fp_t v1 = fp_mul(a.c1, b.c1);
     fp_t s = fp_mul(fp_add(a.c0, a.c1), fp_add(b.c0, b.c1));
@@ -49,7 +49,7 @@ ZK_HD fp2_t fp2_mul(const fp2_t &a, const fp2_t &b) {
 }
 
 /* Complex squaring: (a0 + a1)(a0 - a1) + 2 a0 a1 u, 2 Fp multiplications. */
-ZK_HD fp2_t fp2_sqr(const fp2_t &a) {
+ZK_HD_CALL fp2_t fp2_sqr(fp2_t a) {
     fp_t m = fp_mul(a.c0, a.c1);
     fp2_t r = {fp_mul(fp_add(a.c0, a.c1), fp_sub(a.c0, a.c1)), fp_dbl(m)};
     return r;
