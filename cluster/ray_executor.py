@@ -115,7 +115,7 @@ class RayExecutor:
         self.backup_min_seconds = backup_min_seconds
         self.progress = progress
         self.poll_seconds = poll_seconds
-        self._init_options = dict(init_options or {})
+        self.init_options = dict(init_options or {})
         self._actor_class_options = dict(max_restarts=max_restarts,
                                          max_task_retries=max_task_retries,
                                          runtime_env=runtime_env)
@@ -138,7 +138,7 @@ class RayExecutor:
         in the background, so calling it early overlaps their start-up with the driver's scan."""
         if self._actor_class is None:
             if not ray.is_initialized():
-                ray.init(address=self.address, **self._init_options)
+                ray.init(address=self.address, **self.init_options)
                 self._owns_ray = True
             self._actor_class = actor_class(num_cpus=self.num_cpus_per_actor,
                                             num_gpus=self.num_gpus_per_actor,
