@@ -73,6 +73,70 @@ _ENVS: dict[tuple[int, str], _ProcessEnv] = {}
 _ENVS_LOCK = threading.Lock()
 
 
+class _WriterLock:
+    """One process's hold on one ledger's writer.lock: a POSIX lock for other processes, an RLock
+    for other threads. One per (process, path), because closing *any* descriptor of a file drops
+    every POSIX lock the process has on it: the descriptor stays open and is unlocked instead."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        self.threads = threading.RLock()
+        self.depth = 0
+
+    def acquire(self, timeout: float) -> None:
+        if not self.threads.acquire(timeout=max(timeout, 0)):
+            raise WriterBusy(f"the ledger at {self.path.parent} is being written by another "
+                             f"thread of this process; waited {timeout:g} s")
+        if self.depth == 0:
+            try:
+                self._lock_file(timeout)
+            except BaseException:
+                self.threads.release()
+                raise
+        self.depth += 1
+
+    def release(self) -> None:
+        self.depth -= 1
+        if self.depth == 0:
+            fcntl.lockf(self.fd, fcntl.LOCK_UN)
+        self.threads.release()
+
+    def _lock_file(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pause = 0.002
+        while True:
+            try:
+                fcntl.lockf(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise
+            if time.monotonic() >= deadline:
+                holder = os.pread(self.fd, 32, 0).decode(errors="replace").strip() or "unknown"
+                raise WriterBusy(f"the ledger at {self.path.parent} is being written by another "
+                                 f"process (pid {holder}); waited {timeout:g} s")
+            time.sleep(pause)
+            pause = min(2 * pause, 0.05)
+        # the holder's pid, for the next one's error message; fixed width, so no truncate (which
+        # on ext4 makes the close flush) and no stale digits
+        os.pwrite(self.fd, f"{os.getpid():<20}\n".encode(), 0)
+
+
+_LOCKS: dict[tuple[int, str], _WriterLock] = {}
+_LOCKS_LOCK = threading.Lock()  # not _ENVS_LOCK: opening an environment takes the writer lock
+
+
+def _writer_lock(path: Path) -> _WriterLock:
+    key = (os.getpid(), str(path))
+    with _LOCKS_LOCK:
+        if key not in _LOCKS:
+            for other in [k for k in _LOCKS if k[0] != key[0]]:  # inherited over fork: a child
+                os.close(_LOCKS.pop(other).fd)  # holds no POSIX lock of its parent's
+            _LOCKS[key] = _WriterLock(path)
+        return _LOCKS[key]
+
+
 def _initial_map_size(path: Path, requested: int) -> int:
     """The map size to open with: the request, or the data file's size if that is larger (LMDB
     maps at least what is used anyway; the first write that needs more grows it)."""
@@ -93,10 +157,6 @@ class Store:
             self.path.mkdir(parents=True)
         self.initial_map_size = map_size
         self.lock_timeout = lock_timeout
-        self._lock_pid = -1
-        self._lock_fd = -1
-        self._lock_depth = 0
-        self._thread_lock = threading.RLock()
 
     # --- the environment, per process ---
 
@@ -197,43 +257,12 @@ class Store:
     @contextmanager
     def writer(self) -> Iterator[None]:
         """Hold the ledger's writer lock (re-entrant within this process)."""
-        with self._thread_lock:
-            if self._lock_pid != os.getpid():  # a forked child holds nothing of its parent's
-                self._lock_pid, self._lock_fd, self._lock_depth = os.getpid(), -1, 0
-            if self._lock_depth == 0:
-                self._lock_fd = self._acquire()
-            self._lock_depth += 1
-            try:
-                yield
-            finally:
-                self._lock_depth -= 1
-                if self._lock_depth == 0:
-                    os.close(self._lock_fd)  # closing the file releases the POSIX lock
-                    self._lock_fd = -1
-
-    def _acquire(self) -> int:
-        lock_path = self.path / LOCK_FILE
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + self.lock_timeout
-        pause = 0.002
-        while True:
-            try:
-                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EACCES, errno.EAGAIN):
-                    os.close(fd)
-                    raise
-            if time.monotonic() >= deadline:
-                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
-                os.close(fd)
-                raise WriterBusy(f"the ledger at {self.path.parent} is being written by another "
-                                 f"process (pid {holder}); waited {self.lock_timeout:g} s")
-            time.sleep(pause)
-            pause = min(2 * pause, 0.05)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        return fd
+        lock = _writer_lock(self.path)
+        lock.acquire(self.lock_timeout)
+        try:
+            yield
+        finally:
+            lock.release()
 
     # --- facts ---
 
