@@ -16,8 +16,10 @@ VerificationError at the first claim that does not hold:
    `circuit_digest` (sha256 of the R1CS). Which key to trust for a circuit is the caller's
    business (a key registry, a ceremony transcript): a key for another circuit with as many
    public signals would prove something else;
-2. the shard records tile [0, row_count) in order, full shards except the last, and the
-   commitment root and column totals are what the shard records add up to;
+2. the shard records tile [0, row_count) in order, full shards except the last, every shard
+   sum lies in count x [lo, hi] (the proof fixes it only modulo r; that interval is far
+   narrower than r, so there it is unique), and the commitment root and column totals are what
+   the shard records add up to;
 3. every shard proof, against public signals rebuilt from the record and the statement
    (commitment, index = position, count, sums, the statement's lo and hi), in one batch check;
 4. given the file: its sha256, size, schema, row count and BLAKE3 row root, and the per-shard
@@ -120,6 +122,8 @@ def _check_structure(n: DatasetNotarization) -> None:
     size = n.statement.shard_rows
     if not n.shards:
         _fail("the notarization has no shards")
+    if not n.statement.resolved:
+        _fail("the statement's bounds are not resolved")
     m = len(n.statement.columns)
     for position, shard in enumerate(n.shards):
         if shard.index != position or shard.start_row != position * size:
@@ -131,6 +135,10 @@ def _check_structure(n: DatasetNotarization) -> None:
                   f"(only the last may hold fewer)")
         if len(shard.sums) != m:
             _fail(f"shard {position} has {len(shard.sums)} sums for {m} columns")
+        for col, total in zip(n.statement.columns, shard.sums):
+            if not shard.count * col.lo_scaled <= total <= shard.count * col.hi_scaled:
+                _fail(f"shard {position}: the sum {total} of column {col.name} is not within "
+                      f"count x [lo, hi] (a proof fixes a sum only modulo r)")
     if sum(s.count for s in n.shards) != n.row_count:
         _fail(f"the shards cover {sum(s.count for s in n.shards)} rows, not {n.row_count}")
     if commitment_root([int(s.commitment, 16) for s in n.shards]) != n.commitment_root:
