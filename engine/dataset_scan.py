@@ -55,10 +55,11 @@ def scan_dataset(path: str | os.PathLike, statement: StatementSpec, *, format: s
         for lo in range(0, batch.num_rows, size):
             shard = values[lo:lo + size]
             sums.append(tuple(int(x) for x in shard.astype(object).sum(axis=0)))
-            if circuit is not None:
-                index = (batch.start_row + lo) // size
-                salt = shard_salt(secret, digest.sha256, index)
-                commitments.append(circuit.commitment(index, salt, np.ascontiguousarray(shard)))
+        if circuit is not None:  # every shard of the batch in one parallel call
+            first = batch.start_row // size
+            salts = [shard_salt(secret, digest.sha256, first + s)
+                     for s in range(-(-batch.num_rows // size))]
+            commitments += circuit.commitments(first, salts, np.ascontiguousarray(values))
     if reader.num_rows == 0:
         raise InputError("the dataset has no rows", file=reader.display)
     root = merkle.root(merkle.BLAKE3, np.concatenate(leaves))

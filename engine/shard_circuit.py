@@ -268,8 +268,28 @@ class ShardCircuit:
 
     def commitment(self, index: int, salt: int, values: np.ndarray) -> int:
         """Poseidon-sponge(index, salt, padded values row-major), natively."""
-        inputs = _sponge_inputs(index, salt, to_fr(self._padded(values).reshape(-1)))
-        return limbs_to_ints(sponge_batch(inputs, self.shape.sponge_width))[0]
+        return self.commitments(index, [salt], values)[0]
+
+    def commitments(self, first_index: int, salts: Sequence[int],
+                    values: np.ndarray) -> list[int]:
+        """The commitments of consecutive shards in one parallel sponge call: int64 (rows, m)
+        values cut into 2^k-row shards (the last may be shorter), shard s with index
+        first_index + s and salt salts[s]."""
+        n, m = self.shape.rows, self.shape.n_columns
+        values = np.asarray(values)
+        if values.ndim != 2 or values.shape[1] != m or values.dtype != np.int64:
+            raise InputError(f"shard values must be an int64 (rows, {m}) array, got "
+                             f"{values.dtype} {values.shape}")
+        count = -(-values.shape[0] // n)
+        if count < 1 or len(salts) != count:
+            raise InputError(f"{values.shape[0]} rows make {count} shards of {n} rows, "
+                             f"given {len(salts)} salts")
+        full = np.zeros((count * n, m), dtype=np.int64)
+        full[: values.shape[0]] = values
+        inputs = np.concatenate([
+            np.stack([_sponge_head(first_index + s, salt) for s, salt in enumerate(salts)]),
+            to_fr(full.reshape(-1)).reshape(count, n * m, FR_LIMBS)], axis=1)
+        return limbs_to_ints(sponge_batch(inputs, self.shape.sponge_width))
 
     def public(self, index: int, salt: int, values: np.ndarray, lo: Sequence[int],
                hi: Sequence[int]) -> ShardPublic:
@@ -288,8 +308,8 @@ class ShardCircuit:
         n_active = int(values.shape[0])
         d1, d2 = self._range_offsets(full, n_active, lo_f, hi_f)
         value_limbs = to_fr(full.reshape(-1))
-        hashes, trace = sponge_trace_batch(_sponge_inputs(index, salt, value_limbs),
-                                           self.shape.sponge_width)
+        inputs = np.concatenate([_sponge_head(index, salt), value_limbs])[None]
+        hashes, trace = sponge_trace_batch(inputs, self.shape.sponge_width)
         public = ShardPublic(limbs_to_ints(hashes)[0], index, n_active, _sums(values), lo_f,
                              hi_f)
         layout = self._layout
@@ -341,14 +361,13 @@ def _sums(values: np.ndarray) -> tuple[int, ...]:
     return tuple(int(x) % R for x in values.astype(object).sum(axis=0))
 
 
-def _sponge_inputs(index: int, salt: int, value_limbs: np.ndarray) -> np.ndarray:
-    """(1, 2 + len, 4): index, salt, then the values, as the sponge absorbs them."""
+def _sponge_head(index: int, salt: int) -> np.ndarray:
+    """(2, 4) limbs of what the sponge absorbs before the values: the index, then the salt."""
     if not 0 <= salt < R:
         raise InputError("the salt must be a field element (0 <= salt < r)")
     if not 0 <= index < 1 << 64:
         raise InputError(f"shard index {index} is out of range")
-    head = ints_to_limbs([index, salt], FR_LIMBS)
-    return np.concatenate([head, value_limbs])[None]
+    return ints_to_limbs([index, salt], FR_LIMBS)
 
 
 @cache
