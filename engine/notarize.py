@@ -1,17 +1,19 @@
 """The notarize pipeline: scan the file once, plan shard jobs, prove them, assemble the result.
 
 1. The driver streams the file once (engine.dataset_scan): every proved value validated and
-   encoded, rows hashed into the BLAKE3 root, row count, schema; then the file's sha256. Bad data
-   stops here, before any proof, with file, row and column named; nothing is returned.
+   encoded, rows hashed into the BLAKE3 root, row count, schema, each shard's sums and (it holds
+   the secret) commitment; and the file's sha256. Bad data stops here, before any proof, with
+   file, row and column named; nothing is returned.
 2. The shard key is fetched from (or made into) the on-disk cache (engine.proving_keys).
 3. The plan: one `ShardJob` per 2^k rows, carrying everything it needs (file path and sha256,
    statement, row range, key file and vk hash, its salt) and nothing else: a pure, picklable,
    idempotent job `(shard spec, key id) -> ShardResult` whose id is a hash of its content (the
-   salt excluded). A worker checks the file's sha256, reads its own rows, builds the witness and
-   proves. Retrying a job gives the same public result (proofs are re-randomised each time and
-   all of them verify).
+   salt excluded). A worker checks the file's sha256 (once per process and file version),
+   reads only its own rows, builds the witness and proves. Retrying a job gives the same public
+   result (proofs are re-randomised each time and all of them verify).
 4. An Executor runs the jobs; results come back in plan order. The driver checks each result's
-   public signals against what its own scan computed (count, sums), assembles the
+   public signals against what its own scan computed (count, sums, commitment: so a worker that
+   read other rows or another file is caught even when the sums agree), assembles the
    `DatasetNotarization` and batch-verifies it before returning it.
 """
 
@@ -22,7 +24,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -100,16 +102,28 @@ def _prover(key_path: str, expected_vk_hash: str) -> ProverContext:
 
 
 def _read_shard(job: ShardJob) -> np.ndarray:
-    """int64 (rows, columns) values of the job's rows, from the job's file."""
+    """int64 (rows, columns) values of the job's rows, from the job's file (only those rows:
+    DatasetReader.read_rows opens just the Parquet row groups holding them)."""
     reader = open_dataset(job.path, format=job.format, batch_rows=job.statement.shard_rows)
-    for batch in reader:
-        if batch.start_row == job.start_row:
-            if batch.num_rows != job.stop_row - job.start_row:
-                break
-            return encode_batch(batch.data, job.statement, start_row=batch.start_row,
-                                file=reader.display).T.copy()
-    raise InputError(f"rows {job.start_row}..{job.stop_row - 1} are not in the file",
-                     file=job.path)
+    batch = reader.read_rows(job.start_row, job.stop_row, [c.name for c in job.statement.columns])
+    return encode_batch(batch.data, job.statement, start_row=batch.start_row,
+                        file=reader.display).T.copy()
+
+
+def _file_sha256(path: str) -> str:
+    """The file's sha256, hashed once per process and file version: a worker proves many shards
+    of one file, and rehashing it for each made every job O(file size)."""
+    st = os.stat(path)
+    return _version_sha256(os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@lru_cache(maxsize=8)
+def _version_sha256(path: str, size: int, mtime_ns: int, inode: int) -> str:
+    digest = file_sha256(path)
+    st = os.stat(path)
+    if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime_ns, inode):
+        raise InputError("the file changed while it was being hashed", file=path)
+    return digest
 
 
 def prove_shard(job: ShardJob) -> ShardResult:
@@ -118,7 +132,7 @@ def prove_shard(job: ShardJob) -> ShardResult:
     circuit = shard_circuit(ShardShape.for_statement(job.statement, job.sponge_width))
     prover = _prover(job.key.path, job.key.vk_hash)  # both built once per process
     t1 = time.perf_counter()
-    if file_sha256(job.path) != job.file_sha256:
+    if _file_sha256(job.path) != job.file_sha256:
         raise InputError("the file is not the one planned (sha256 differs)", file=job.path)
     values = _read_shard(job)
     cols = job.statement.columns
@@ -139,11 +153,14 @@ def encode_proof(proof: Proof) -> bytes:
             + zcash.compress_g1_array(proof.c[None]).tobytes())
 
 
-def _check_result(job: ShardJob, result: ShardResult, sums: tuple[int, ...]) -> None:
+def _check_result(job: ShardJob, result: ShardResult, sums: tuple[int, ...],
+                  commitment: int) -> None:
+    """The worker's public signals are those of the driver's own scan of the hashed file."""
     public = result.public
     if (result.job_id != job.job_id or public.index != job.index
             or public.count != job.stop_row - job.start_row
-            or tuple(signed_from_fr(s) for s in public.sums) != sums):
+            or tuple(signed_from_fr(s) for s in public.sums) != sums
+            or public.commitment != commitment):
         raise ZkpLedgerError(f"shard {job.index}: the worker's result does not match the plan")
 
 
@@ -169,7 +186,7 @@ def notarize(path: str | os.PathLike, *, secret: bytes,
     elif not statement.resolved:
         raise InputError("the statement's bounds are not resolved")
     secret = check_secret(secret)  # before the long scan
-    scan = scan_dataset(path, statement, format=format, sponge_width=sponge_width)
+    scan = scan_dataset(path, statement, format=format, secret=secret, sponge_width=sponge_width)
     t = _lap(stages, "scan", t)
     shape = ShardShape.for_statement(statement, sponge_width)
     key, pk = ensure_key(shard_circuit(shape).circuit.r1cs)
@@ -179,8 +196,9 @@ def notarize(path: str | os.PathLike, *, secret: bytes,
     t = _lap(stages, "shards", t)
     for stage in ("load", "read", "witness", "prove"):
         stages[f"shard_{stage}"] = sum(r.seconds.get(stage, 0.0) for r in results)
-    for job, result, sums in zip(jobs, results, scan.shard_sums, strict=True):
-        _check_result(job, result, sums)
+    for job, result, sums, commitment in zip(jobs, results, scan.shard_sums, scan.commitments,
+                                             strict=True):
+        _check_result(job, result, sums, commitment)
     record = _assemble(scan, statement, sponge_width, key, jobs, results)
     try:  # a worker's bad proof must not reach the ledger: ~1 ms per proof, batched
         verify_notarization(record, pk.vk)

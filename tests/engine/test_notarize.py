@@ -156,6 +156,8 @@ def _tampered(n):
                               {**swapped[0], "index": 1, "start_row": 16})
     sum_up, commitment_up, count_up, proof_moved = shards(), shards(), shards(), shards()
     sum_up[0]["sums"] = (sum_up[0]["sums"][0] + 1, sum_up[0]["sums"][1])
+    sum_plus_r = shards()  # the same field element, so the same proof verifies
+    sum_plus_r[0]["sums"] = (sum_plus_r[0]["sums"][0] + R, sum_plus_r[0]["sums"][1])
     commitment_up[1]["commitment"] = format((int(n.shards[1].commitment, 16) + 1) % R, "064x")
     count_up[2]["count"] = 6
     proof_moved[2]["proof"] = n.shards[1].proof
@@ -165,6 +167,7 @@ def _tampered(n):
     return {
         "shard order": (_forged(n, swapped), proofs),
         "shard sum": (_forged(n, sum_up), proofs),
+        "shard sum plus r": (_forged(n, sum_plus_r), r"count x \[lo, hi\]"),
         "commitment": (_forged(n, commitment_up), proofs),
         "shard count": (_forged(n, count_up), proofs),
         "proof": (_forged(n, proof_moved), proofs),
@@ -180,9 +183,9 @@ def _tampered(n):
     }
 
 
-@pytest.mark.parametrize("what", ["shard order", "shard sum", "commitment", "shard count",
-                                  "proof", "bounds", "column total", "commitment root",
-                                  "row count", "short middle shard"])
+@pytest.mark.parametrize("what", ["shard order", "shard sum", "shard sum plus r", "commitment",
+                                  "shard count", "proof", "bounds", "column total",
+                                  "commitment root", "row count", "short middle shard"])
 def test_tampering_with_the_record_is_detected(notarized, vk, what):
     record, check = _tampered(notarized)[what]
     with pytest.raises(VerificationError, match=check):
@@ -340,6 +343,15 @@ def test_driver_rejects_spoiled_worker_results(data, spoil, message):
         notarize(data, secret=SECRET, options=OPTIONS, executor=_Faulty(spoil))
 
 
+def test_driver_rejects_a_worker_that_read_other_rows(data, monkeypatch):
+    """Rows read in another order: same count and sums, a valid proof, another commitment."""
+    import engine.notarize as pipeline
+    read = pipeline._read_shard
+    monkeypatch.setattr(pipeline, "_read_shard", lambda job: read(job)[::-1].copy())
+    with pytest.raises(ZkpLedgerError, match="shard 0: the worker's result does not match"):
+        notarize(data, secret=SECRET, options=OPTIONS)
+
+
 def test_parquet_file_smaller_than_one_shard(tmp_path):
     """One partial shard; a signed integer column and a float column at scale 3."""
     temps = [-40, -7, 0, 12, 35, -1, 3]
@@ -353,5 +365,23 @@ def test_parquet_file_smaller_than_one_shard(tmp_path):
     assert [(s.count, s.sums) for s in n.shards] == [(7, (sum(temps), int(sum(ratios) * 1000)))]
     assert [(c.name, c.sum, c.lo, c.hi) for c in n.columns] == [
         ("temp", 2, -50, 50), ("ratio", 4750, -4000, 4000)]
+    vk = ensure_key(shard_circuit(n.shape).circuit.r1cs)[1].vk
+    assert verify_notarization(n, vk, data=path, secret=SECRET)[-1] == "commitments"
+
+
+def test_parquet_shards_across_row_groups(tmp_path):
+    """Workers read their rows through the row groups that hold them (groups of 20, shards of
+    16): the commitments recomputed by a streaming scan of the file agree with every proof's."""
+    rows = _rows(70)
+    path = tmp_path / "groups.parquet"
+    table = pa.table({"price": pa.array([float(r["price"]) for r in rows]),
+                      "qty": pa.array([r["qty"] for r in rows], pa.int64())})
+    pq.write_table(table, path, row_group_size=20)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 4
+    n = notarize(path, secret=SECRET, options=OPTIONS)
+    assert [(s.start_row, s.count) for s in n.shards] == [(0, 16), (16, 16), (32, 16), (48, 16),
+                                                           (64, 6)]
+    cents = [round(float(r["price"]) * 100) for r in rows]
+    assert [s.sums[0] for s in n.shards] == [sum(cents[i:i + 16]) for i in range(0, 70, 16)]
     vk = ensure_key(shard_circuit(n.shape).circuit.r1cs)[1].vk
     assert verify_notarization(n, vk, data=path, secret=SECRET)[-1] == "commitments"
