@@ -136,6 +136,20 @@ def test_commitment_depends_on_salt_index_and_padding(circuit):
     assert circuit.public(INDEX, SALT, with_zero_row, LO, HI).count == 6
 
 
+def test_commitments_of_consecutive_shards_in_one_call(circuit):
+    rng = np.random.default_rng(4)
+    values = np.stack([rng.integers(-100, 156, size=21), rng.integers(7, 31, size=21)], axis=1)
+    salts = [SALT, SALT + 1, 5]  # 21 rows: shards of 8, 8 and 5
+    got = circuit.commitments(INDEX, salts, values)
+    assert got == [circuit.commitment(INDEX + s, salts[s], values[8 * s:8 * s + 8])
+                   for s in range(3)]
+    assert got[2] == sponge_ref([INDEX + 2, 5, *_inputs(circuit, values[16:])["v"]], 17)
+    with pytest.raises(InputError, match="3 shards"):
+        circuit.commitments(INDEX, salts[:2], values)
+    with pytest.raises(InputError, match="salt"):
+        circuit.commitments(INDEX, [SALT, R, 1], values)
+
+
 def test_full_shard_and_single_row(circuit):
     full = np.tile(np.array([[155, 30]], dtype=np.int64), (8, 1))
     assert circuit.witness(0, SALT, full, LO, HI).public.count == 8
