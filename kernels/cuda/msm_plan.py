@@ -107,7 +107,7 @@ class Stages(Protocol):
 def exclusive_scan(xp, counts):
     """(len + 1,) uint32 offsets: out[0] = 0, out[j + 1] = counts[0] + ... + counts[j]."""
     out = xp.zeros(counts.shape[0] + 1, dtype=U32)
-    xp.cumsum(counts, dtype=U32, out=out[1:])
+    out[1:] = xp.cumsum(counts, dtype=U32)
     return out
 
 
