@@ -1,25 +1,31 @@
 """The resident-key prover (engine/groth16/prover_gpu.py) gives the CPU prover's proofs.
 
-Without a GPU the prover's sequence runs through HostOps over the CPU backend; the `gpu` test runs
-it through CudaOps and compares bytes with the CPU prover for the same r, s.
+Without a GPU the prover's sequence runs through HostOps over the CPU backend, and through CudaOps
+with NumPy standing in for CuPy and the host test libraries for the kernels (tests/support/
+host_device.py); the `gpu` test runs CudaOps on a device. Each compares proof bytes with the CPU
+prover for the same r, s.
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 
+import numpy as np
 import pytest
 
 from engine.demo_circuits import range_sum
 from engine.errors import InputError
 from engine.formats.zcash import encode_proof
 from engine.groth16.prover import ProverContext, public_signals
-from engine.groth16.prover_gpu import QUERIES, GpuProverContext, HostOps
+from engine.groth16.prover_gpu import QUERIES, CudaOps, GpuProverContext, HostOps
 from engine.groth16.setup import dev_setup
 from engine.groth16.verifier import verify
 from kernels.cpu.backend import CpuBackend
 from kernels.limbs import ints_to_limbs
+from support.cuda_host import host_library
 from support.gpu import requires_gpu
+from support.host_device import launcher, use_host_device
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +76,41 @@ def test_host_ops_prover_checks_the_witness(key):
     bad[5] = ints_to_limbs([(1 << 256) - 1], 4)[0]
     with pytest.raises(InputError, match=r"witness\[5\] is not below"):
         ctx.prove(bad)
+
+
+@pytest.fixture
+def host_cuda(monkeypatch):
+    """CudaOps' launchers with NumPy for CuPy and the host test libraries for the kernels."""
+    from kernels.cuda import module, ntt
+
+    arith = host_library(["host_arith.cpp"], "arith")
+    sparse = host_library(["sparse_host.cpp"], "sparse")
+    ntt_lib = host_library(["ntt_host.cpp"], "ntt")
+    msm_lib = host_library(["msm_host.cpp"], "msm")
+    kernels = {f"fr_{op}_batch": launcher(getattr(arith, f"h_fr_{op}"))
+               for op in ("sub", "mul", "to_mont", "from_mont")}
+    kernels["sparse_matvec"] = launcher(sparse.h_sparse_matvec)
+    kernels["ntt_powers"] = launcher(ntt_lib.h_ntt_powers)
+    kernels["ntt_pass"] = launcher(ntt_lib.h_ntt_pass)
+    for name in ["msm_count", "msm_scatter"] + [f"msm_{g}_{k}" for g in ("g1", "g2")
+                                                for k in ("sum_points", "sum_segment", "lane_sum")]:
+        kernels[name] = launcher(getattr(msm_lib, f"h_{name}"))
+    ntt.clear_caches()
+    use_host_device(monkeypatch, kernels)
+    cp = module.cupy()
+    cp.cumsum = lambda a, dtype=None: np.cumsum(a, dtype=dtype).view(type(a))
+    cp.arange = lambda *args, dtype=None: cp.asarray(np.arange(*args, dtype=dtype))
+    cp.cuda.Stream = lambda non_blocking=False: contextlib.nullcontext()
+    yield
+    ntt.clear_caches()
+
+
+def test_cuda_ops_over_host_kernels_give_the_cpu_proof(key, host_cuda):
+    circuit, pk, cpu = key
+    ctx = GpuProverContext.build(pk, CudaOps())
+    w = circuit.witness({"values": [secrets.randbelow(256) for _ in range(20)]})
+    r, s = secrets.randbelow(1 << 255), secrets.randbelow(1 << 255)
+    assert encode_proof(ctx.prove(w, r=r, s=s)) == encode_proof(cpu.prove(w, r=r, s=s))
 
 
 @pytest.mark.gpu
