@@ -104,3 +104,47 @@ def test_msm_points_have_known_answers():
     assert np.array_equal(mp.answer(scalars), msm.msm_g1(mp.points, scalars))
     a = inputs.fr_array(rng, 1000)
     assert a.any(axis=1).all() and (a[:, 3] < np.uint64(0x73EDA753299D7D48)).all()
+
+
+@pytest.fixture
+def host_gpu_subject(monkeypatch):
+    """GpuSubject over the host kernels (tests/support/host_device.py), MSM left out."""
+    from benchmarks.gpu.subjects import GpuSubject
+    from kernels.cuda import ntt, poseidon
+    from support.cuda_host import host_library
+    from support.host_device import launcher, use_host_device
+
+    libs = {name: host_library([f"{name}_host.cpp"], name) for name in ("ntt", "blake3", "poseidon")}
+    arith = host_library(["host_arith.cpp"], "arith")
+    kernels = {f"fr_{op}_batch": launcher(getattr(arith, f"h_fr_{op}"))
+               for op in ("add", "sub", "mul", "to_mont", "from_mont")}
+    kernels.update(ntt_powers=launcher(libs["ntt"].h_ntt_powers), ntt_pass=launcher(libs["ntt"].h_ntt_pass),
+                   blake3_rows=launcher(libs["blake3"].h_b3_rows),
+                   blake3_parents=launcher(libs["blake3"].h_b3_parents))
+    for t in (3, 5, 17):
+        permute, sponge = poseidon.kernel_names(t)
+        kernels[permute] = launcher(libs["poseidon"].h_poseidon_permute, t)
+        kernels[sponge] = launcher(libs["poseidon"].h_poseidon_sponge, t)
+    ntt.clear_caches()
+    poseidon._device_tables.cache_clear()
+    use_host_device(monkeypatch, kernels)
+    subject = GpuSubject()
+    subject.msm, subject.msm_error = None, "left out of this test"
+    yield subject
+    ntt.clear_caches()
+    poseidon._device_tables.cache_clear()
+
+
+def test_gpu_mode_plumbing_over_the_host_kernels(host_gpu_subject):
+    subject, cpu, rng = host_gpu_subject, checks.Cpu(), np.random.default_rng(3)
+    assert subject.device == "host stand-in (sm_00)"
+    records = [r for name, kwargs in [("fr", {"n": 256}), ("ntt", {"log_sizes": [3, 11]}),
+                                      ("poseidon", {"m": 8, "sponge_shape": (3, 20)}),
+                                      ("blake3", {"n_rows": 300}), ("msm", {"sizes": {}, "batch": 1})]
+               for r in checks.CHECKS[name](subject, cpu, rng, **kwargs)]
+    assert [r for r in records if r["ok"] is False] == []
+    assert records[-1]["ok"] is None and "left out" in records[-1]["detail"]
+    for case in timings.cases("dry"):
+        if case.name in ("ntt", "poseidon_permute_t3", "blake3_rows"):
+            for rec in timings.run_case(case, subject, cpu, rng, type("B", (), {"left": lambda s: 60})(), 5):
+                assert rec["subject"]["median_ms"] > 0 and rec["ratio"] > 0, rec

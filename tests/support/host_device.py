@@ -10,6 +10,7 @@ sizes are not exercised; the `gpu` tests and benchmarks/gpu/run_all.py cover tho
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 
@@ -29,7 +30,21 @@ def _dev(a: np.ndarray) -> DeviceArray:
     return a.view(DeviceArray)
 
 
+class _Event:
+    """CUDA event stand-in: the host time at record()."""
+
+    def record(self, stream=None) -> None:
+        self.t = time.perf_counter()
+
+    def synchronize(self) -> None:
+        return None
+
+
 def fake_cupy() -> SimpleNamespace:
+    idle = SimpleNamespace(synchronize=lambda: None)
+    pool = SimpleNamespace(used_bytes=lambda: 0, total_bytes=lambda: 0, free_all_blocks=lambda: None)
+    runtime = SimpleNamespace(getDeviceProperties=lambda i: {"name": b"host stand-in"},
+                              memGetInfo=lambda: (0, 0))
     return SimpleNamespace(
         ndarray=DeviceArray,
         uint8=np.uint8, uint32=np.uint32, uint64=np.uint64, int64=np.int64,
@@ -38,8 +53,10 @@ def fake_cupy() -> SimpleNamespace:
         empty=lambda shape, dtype=np.float64: _dev(np.empty(shape, dtype=dtype)),
         empty_like=lambda a: _dev(np.empty_like(np.asarray(a))),
         zeros=lambda shape, dtype=np.float64: _dev(np.zeros(shape, dtype=dtype)),
-        cuda=SimpleNamespace(Device=lambda: SimpleNamespace(id=0),
-                             get_current_stream=lambda: SimpleNamespace(synchronize=lambda: None)),
+        get_default_memory_pool=lambda: pool,
+        cuda=SimpleNamespace(Device=lambda: SimpleNamespace(id=0, compute_capability="00"),
+                             get_current_stream=lambda: idle, runtime=runtime, Event=_Event,
+                             get_elapsed_time=lambda a, b: (b.t - a.t) * 1e3),
     )
 
 
