@@ -65,7 +65,7 @@ class MsmShape:
         """The shape for k vectors of m scalars; c and segment are overridable (tests, tuning)."""
         if k < 1 or m < 1:
             raise ValueError(f"an MSM shape needs k >= 1 and m >= 1, got k={k}, m={m}")
-        c = c or window_bits(m)
+        c = window_bits(m) if c is None else c
         if not 2 <= c <= MAX_WINDOW:
             raise ValueError(f"window must be in [2, {MAX_WINDOW}], got {c}")
         if segment < 2:
