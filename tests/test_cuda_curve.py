@@ -22,6 +22,7 @@ from kernels.constants import FP_LIMBS, FR_CUBE_ROOT, P
 from kernels.cpu import points
 from kernels.limbs import ints_to_limbs
 from support.cuda_host import call, host_library
+from support.gpu import requires_gpu
 
 RP = (1 << 384) % P
 
@@ -204,3 +205,27 @@ def test_addition_is_commutative_associative_and_mixed_agrees(lib, g, idx, seed)
     assert _to_affine(lib, g, left).tobytes() == _to_affine(lib, g, right).tobytes()
     mixed = _op(lib, g, "add_affine", a, g.affine([pb]))
     assert _to_affine(lib, g, mixed).tobytes() == _to_affine(lib, g, ab).tobytes()
+
+
+# --- the PTX path on a device: curve_ops.cu must give the host model's bytes -------------------
+
+@pytest.mark.gpu
+@requires_gpu
+@GROUPS
+def test_device_kernels_equal_the_host_model(lib, g):
+    from kernels.cuda import module
+
+    cp = module.cupy()
+    pool = POOLS[g.name]
+    ps = [*pool, pool[0], pool[1], g.inf, g.inf]
+    qs = [*pool[::-1], pool[0], ref.neg(pool[1]), pool[2], g.inf]
+    a, b, n = g.affine(ps), g.affine(qs), len(ps)
+    fn = module.function("curve_ops.cu", f"{g.name}_affine_add_batch")
+    out = cp.empty_like(cp.asarray(a))
+    fn(module.grid(n), (module.BLOCK,), (cp.asarray(a), cp.asarray(b), out, np.uint64(n)))
+    assert cp.asnumpy(out).tobytes() == _expect(g, [ref.add(p, q) for p, q in zip(ps, qs)])
+
+    xyzz = g.xyzz(ps, seed=7)
+    fn = module.function("curve_ops.cu", f"{g.name}_xyzz_to_affine_batch")
+    fn(module.grid(n), (module.BLOCK,), (cp.asarray(xyzz), out, np.uint64(n)))
+    assert cp.asnumpy(out).tobytes() == _to_affine(lib, g, xyzz).tobytes()
