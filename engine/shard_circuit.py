@@ -20,12 +20,13 @@ The shape (k, bit widths, sponge width) fixes the R1CS; `shard_circuit(shape)` b
 per process. Witnesses are assembled natively, not by replaying the builder's witness program:
 the sponge's S-box wires come from kernels.cpu.poseidon_trace (its trace is the gadget's wire
 order), the range bits from NumPy shifts, everything else is an input or a public signal. Measured
-at 2^10 rows x 3 columns (241k constraints, loaded 2-core VM): 1.0-1.4 s (program replay plus a
-full constraint check) -> ~0.03 s. Bad input can only break the range constraints (sums, count,
-flags and commitment are computed here), so those are checked directly, exactly as the R1CS
-reads them, and a violation names its constraint. `witness(..., check_r1cs=True)` also checks
-every constraint with the prover's sparse kernels (~0.2-0.3 s): the tests' cross-check. The
-layout the native path writes is checked against the built circuit when the circuit is built.
+at 2^10 rows x 3 columns (239k constraints, loaded 2-core VM, same runs): 1.0-2.0 s (program
+replay plus a full constraint check) -> 65-110 ms, about one native sponge. Bad input can only
+break the range constraints (sums, count, flags and commitment are computed here), so those are
+checked directly, reading d1 and d2 mod r as the R1CS does, and a violation names its
+constraint. `witness(..., check_r1cs=True)` also checks every constraint with the prover's
+sparse kernels (0.2-0.7 s): the tests' cross-check. The layout the native path writes is
+checked against the built circuit when the circuit is built.
 """
 
 from __future__ import annotations
