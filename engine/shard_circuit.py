@@ -17,16 +17,12 @@ of the sponge. lo and hi are public inputs, not constants, so one key serves eve
 bound of the same bit widths. The soundness argument is in docs/statement.md.
 
 The shape (k, bit widths, sponge width) fixes the R1CS; `shard_circuit(shape)` builds it once
-per process. Witnesses are assembled natively, not by replaying the builder's witness program:
-the sponge's S-box wires come from kernels.cpu.poseidon_trace (its trace is the gadget's wire
-order), the range bits from NumPy shifts, everything else is an input or a public signal. Measured
-at 2^10 rows x 3 columns (239k constraints, loaded 2-core VM, same runs): 1.0-2.0 s (program
-replay plus a full constraint check) -> 65-110 ms, about one native sponge. Bad input can only
-break the range constraints (sums, count, flags and commitment are computed here), so those are
-checked directly, reading d1 and d2 mod r as the R1CS does, and a violation names its
-constraint. `witness(..., check_r1cs=True)` also checks every constraint with the prover's
-sparse kernels (0.2-0.7 s): the tests' cross-check. The layout the native path writes is
-checked against the built circuit when the circuit is built.
+per process and records where each wire family sits. Witnesses are then written by position
+(engine.shard_witness: the sponge's S-box wires from kernels.cpu.poseidon_trace, range bits by
+NumPy shifts, a direct range check naming the constraint a bad value breaks), not replayed
+through the builder's witness program: at 2^10 rows x 3 columns (239k constraints, loaded
+2-core VM, same runs) 1.0-2.0 s -> 65-110 ms, about one native sponge.
+`witness(..., check_r1cs=True)` also checks every constraint (0.2-0.7 s).
 """
 
 from __future__ import annotations
@@ -42,8 +38,9 @@ from engine.dataset.field_encoding import to_fr
 from engine.dataset.spec import StatementSpec
 from engine.errors import InputError
 from engine.gadgets.poseidon import sponge
+from engine.shard_witness import (ConstraintChecker, WireLayout, assemble, range_bits,
+                                  range_offsets)
 from kernels.constants import FR_LIMBS, R
-from kernels.cpu import fr_vec, sparse
 from kernels.cpu.poseidon import sponge_batch
 from kernels.cpu.poseidon_trace import sponge_trace_batch, trace_sboxes
 from kernels.limbs import ints_to_limbs, limbs_to_ints
@@ -135,20 +132,7 @@ def _gated_range(cb: CircuitBuilder, v: LC, a: LC, lo: LC, hi: LC, b: int, pow2:
     return bits[0].single_wire(), row
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """Where the witness program puts each wire family (an R1CS wire is its allocation id here:
-    no public outputs, inputs declared first). Checked against the built circuit."""
-
-    salt: int
-    active: int  # first of 2^k flags
-    values: int  # first of 2^k m values, row-major
-    bits: int  # first of 2^k sum_j 2 b_j range bits: per row, per column, d1's then d2's
-    sponge: int  # first S-box wire (x2, x4, x5 each, kernels.cpu.poseidon_trace order), to the end
-    lo_rows: np.ndarray  # (2^k, m) the constraint `a * lo = v - d1` of each value; `a * hi` follows
-
-
-def _build(shape: ShardShape) -> tuple[Circuit, _Layout]:
+def _build(shape: ShardShape) -> tuple[Circuit, WireLayout]:
     n, m = shape.rows, shape.n_columns
     cb = CircuitBuilder(f"shard_k{shape.log_rows}_b{'-'.join(map(str, shape.bits))}"
                         f"_t{shape.sponge_width}")
@@ -183,19 +167,22 @@ def _build(shape: ShardShape) -> tuple[Circuit, _Layout]:
         cb.assert_equal(sponge(cb, [index, salt, *v], shape.sponge_width), commitment,
                         "commitment = Poseidon-sponge(index, salt, v)")
     circuit = cb.build()
-    layout = _Layout(salt.single_wire(), active[0].single_wire(), v[0].single_wire(),
-                     first_bits[0], first_bits[0] + n * 2 * sum(shape.bits),
-                     np.array(lo_rows, dtype=np.int64).reshape(n, m))
-    _check_layout(circuit, layout, shape)
+    layout = WireLayout(shape.bits, salt.single_wire(), active[0].single_wire(),
+                        v[0].single_wire(), first_bits[0], first_bits[0] + n * 2 * sum(shape.bits),
+                        np.array(lo_rows, dtype=np.int64).reshape(n, m), circuit.labels)
+    _check_layout(circuit, layout, shape, first_bits)
     return circuit, layout
 
 
-def _check_layout(circuit: Circuit, layout: _Layout, shape: ShardShape) -> None:
+def _check_layout(circuit: Circuit, layout: WireLayout, shape: ShardShape,
+                  first_bits: list[int]) -> None:
     """The native witness writes wires by position: refuse a circuit laid out otherwise."""
     n, m = shape.rows, shape.n_columns
     n_wires = circuit.r1cs.n_wires
     expected = (layout.salt == 1 + shape.n_public and layout.active == layout.salt + 1
-                and layout.values == layout.active + n and layout.bits == layout.values + n * m
+                and layout.values == layout.active + n
+                and layout.range_bits == layout.values + n * m
+                and first_bits == [layout.first_bit(i, j) for i in range(n) for j in range(m)]
                 and n_wires - layout.sponge == 3 * trace_sboxes(shape.sponge_width, 2 + n * m)
                 and circuit.r1cs.n_pub_out == 0
                 and np.array_equal(circuit.program.order, np.arange(n_wires)))
@@ -210,29 +197,6 @@ class ShardWitness:
     public: ShardPublic
 
 
-class _Checker:
-    """The R1CS as Montgomery CSR matrices: all constraints checked in three sparse products."""
-
-    def __init__(self, circuit: Circuit):
-        r1cs = circuit.r1cs
-        self.n = r1cs.n_constraints
-        self.mats = [(sparse.csr_row_ptr(m.rows, self.n), np.ascontiguousarray(m.cols),
-                      fr_vec.to_mont(m.coeffs)) for m in (r1cs.a, r1cs.b, r1cs.c)]
-
-    def first_violation(self, witness: np.ndarray) -> int | None:
-        w = fr_vec.to_mont(witness)
-        a, b, c = (_matvec(m, w, self.n) for m in self.mats)
-        lhs, rhs = fr_vec.from_mont(fr_vec.mul(a, b)), fr_vec.from_mont(c)  # canonical forms
-        bad = np.flatnonzero((lhs != rhs).any(axis=1))
-        return int(bad[0]) if bad.size else None
-
-
-def _matvec(m: tuple[np.ndarray, np.ndarray, np.ndarray], w: np.ndarray, n: int) -> np.ndarray:
-    out = np.empty((n, FR_LIMBS), dtype=np.uint64)
-    sparse.sparse_matvec(*m, w, out)
-    return out
-
-
 class ShardCircuit:
     """The built circuit of one shape, with native commitments and witness generation."""
 
@@ -241,8 +205,8 @@ class ShardCircuit:
         self.circuit, self._layout = _build(shape)
 
     @cached_property
-    def _checker(self) -> _Checker:
-        return _Checker(self.circuit)
+    def _checker(self) -> ConstraintChecker:
+        return ConstraintChecker(self.circuit)
 
     @property
     def n_constraints(self) -> int:
@@ -307,55 +271,17 @@ class ShardCircuit:
         lo_f, hi_f = self._bounds(lo, hi)
         full = self._padded(values)
         n_active = int(values.shape[0])
-        d1, d2 = self._range_offsets(full, n_active, lo_f, hi_f)
+        d1, d2 = range_offsets(self._layout, full, n_active, lo_f, hi_f)
         value_limbs = to_fr(full.reshape(-1))
         inputs = np.concatenate([_sponge_head(index, salt), value_limbs])[None]
         hashes, trace = sponge_trace_batch(inputs, self.shape.sponge_width)
         public = ShardPublic(limbs_to_ints(hashes)[0], index, n_active, _sums(values), lo_f,
                              hi_f)
-        layout = self._layout
-        w = np.zeros((self.circuit.r1cs.n_wires, FR_LIMBS), dtype=np.uint64)
-        w[0, 0] = 1
-        w[1:layout.salt] = ints_to_limbs(public.signals(), FR_LIMBS)
-        w[layout.salt] = ints_to_limbs([salt], FR_LIMBS)[0]
-        w[layout.active:layout.active + n_active, 0] = 1
-        w[layout.values:layout.bits] = value_limbs
-        w[layout.bits:layout.sponge, 0] = self._range_bits(d1, d2)
-        w[layout.sponge:] = trace[0]
+        w = assemble(self._layout, self.circuit.r1cs.n_wires, public.signals(), salt, n_active,
+                     value_limbs, range_bits(self._layout, d1, d2), trace[0])
         if check_r1cs:
-            bad = self._checker.first_violation(w)
-            if bad is not None:
-                raise InputError(f"witness does not satisfy constraint {bad}: "
-                                 f"{self.circuit.labels[bad]}")
+            self._checker.check(w)
         return ShardWitness(w, public)
-
-    def _range_offsets(self, full: np.ndarray, n_active: int, lo: tuple[int, ...],
-                       hi: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """d1 = v - a lo and d2 = a hi - v mod r as (2^k, m) uint64, as the range constraints
-        read them; InputError naming the first constraint that a value breaks."""
-        active = full[:n_active].astype(object)
-        d1 = (active - np.array(lo, dtype=object)) % R
-        d2 = (np.array(hi, dtype=object) - active) % R
-        limit = np.array([1 << b for b in self.shape.bits], dtype=object)
-        bad1, bad2 = d1 >= limit, d2 >= limit
-        bad = np.flatnonzero((bad1 | bad2).reshape(-1))
-        if bad.size:
-            i, j = divmod(int(bad[0]), self.shape.n_columns)
-            row = int(self._layout.lo_rows[i, j]) + (0 if bad1[i, j] else 1)
-            raise InputError(f"witness does not satisfy constraint {row}: "
-                             f"{self.circuit.labels[row]}")
-        out1 = np.zeros(full.shape, dtype=np.uint64)  # padded rows: a = 0 and v = 0
-        out2 = np.zeros(full.shape, dtype=np.uint64)
-        out1[:n_active], out2[:n_active] = d1.astype(np.uint64), d2.astype(np.uint64)
-        return out1, out2
-
-    def _range_bits(self, d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
-        """The range bit wires in circuit order: per row, per column, b bits of d1 then of d2."""
-        per_row = []
-        for j, b in enumerate(self.shape.bits):
-            shifts = np.arange(b, dtype=np.uint64)
-            per_row += [(d1[:, j, None] >> shifts) & 1, (d2[:, j, None] >> shifts) & 1]
-        return np.concatenate(per_row, axis=1).reshape(-1)
 
 
 def _sums(values: np.ndarray) -> tuple[int, ...]:
