@@ -16,10 +16,12 @@ import pytest
 ray = pytest.importorskip("ray")
 from ray.cluster_utils import Cluster  # noqa: E402
 
+from cluster.distributed_scan import scan_on_cluster  # noqa: E402
 from cluster.errors import ShardInputError  # noqa: E402
 from cluster.planning import parquet_plan, shard_jobs  # noqa: E402
 from cluster.ray_executor import RayExecutor  # noqa: E402
 from engine.dataset import StatementOptions, open_dataset, resolve_statement  # noqa: E402
+from engine.dataset_scan import scan_dataset  # noqa: E402
 from engine.executor import InProcessExecutor  # noqa: E402
 from engine.key_cache import file_sha256  # noqa: E402
 from engine.notarization import verify_notarization  # noqa: E402
@@ -83,7 +85,10 @@ def cluster(env):
 
 @pytest.fixture(scope="module")
 def executor(cluster):
-    with RayExecutor(actors=2, num_cpus_per_actor=1, max_restarts=3, max_task_retries=3) as ex:
+    # no backup copies here (test_cluster_local has them): a cold actor's first shard, slow on a
+    # loaded machine, would otherwise be copied and the placement below would vary
+    with RayExecutor(actors=2, num_cpus_per_actor=1, max_restarts=3, max_task_retries=3,
+                     backup_after=0) as ex:
         yield ex
 
 
@@ -126,7 +131,8 @@ def test_two_nodes_give_the_in_process_notarization(fmt, files, reference, execu
     _assert_same_notarization(record, reference[fmt])
     assert record.row_root == reference[fmt].row_root and len(record.shards) == 5
     # one actor per worker node, and both took shards; the driver's head ran none
-    assert set(executor.last_report.placement) == {w.node_id for w in workers}
+    assert set(executor.last_report.placement) == {w.node_id for w in workers}, \
+        executor.last_report
 
 
 def test_bad_value_names_the_shard_row_and_column(tmp_path, executor):
@@ -143,6 +149,14 @@ def test_bad_value_names_the_shard_row_and_column(tmp_path, executor):
     assert (error.position, error.file, error.row, error.column) == (2, str(path), 21, "price")
     assert error.failure.job_id == jobs[2].job_id
     assert str(error).startswith(f"file {path}, row 21 (0-based), column price: shard 2: ")
+
+
+def test_workers_scan_what_the_driver_scans(files, reference, executor):
+    path = files["parquet"]
+    statement = reference["parquet"].statement
+    scan = scan_on_cluster(path, statement, executor, secret=SECRET)
+    assert scan == scan_dataset(path, statement, secret=SECRET)
+    assert scan.row_root == reference["parquet"].row_root
 
 
 def test_actor_process_killed_mid_job(files, reference, executor):
