@@ -26,6 +26,29 @@
 #define NTT_SCALE_CONST 1u  /* x * table[0] */
 #define NTT_SCALE_POWERS 2u /* x * table[i & (2^h - 1)] * table[2^h + (i >> h)] */
 
+/* Global-memory element access. fr_t is only 4-byte aligned, so the compiler would move it as
+ * eight 32-bit words; every NTT buffer is a CuPy allocation (256-byte aligned) of whole 32-byte
+ * elements, so on the device two 128-bit accesses are safe and move the same bytes. */
+ZK_HD fr_t ntt_ld(const fr_t *p) {
+#if defined(__CUDA_ARCH__)
+    const uint4 a = reinterpret_cast<const uint4 *>(p)[0];
+    const uint4 b = reinterpret_cast<const uint4 *>(p)[1];
+    const fr_t x = {{a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w}};
+    return x;
+#else
+    return *p;
+#endif
+}
+
+ZK_HD void ntt_st(fr_t *p, const fr_t &x) {
+#if defined(__CUDA_ARCH__)
+    reinterpret_cast<uint4 *>(p)[0] = make_uint4(x.l[0], x.l[1], x.l[2], x.l[3]);
+    reinterpret_cast<uint4 *>(p)[1] = make_uint4(x.l[4], x.l[5], x.l[6], x.l[7]);
+#else
+    *p = x;
+#endif
+}
+
 /* The scale c g^i by two tables in one array: g^j for j < 2^h (the low bits of i), then
  * c g^(k 2^h) (the high bits); so one multiplication gives the factor for any i. */
 struct ntt_scale_t {
@@ -46,7 +69,7 @@ ZK_HD fr_t ntt_apply_scale(const fr_t &x, const ntt_scale_t &s, uint64_t i) {
 
 /* Item j of the table expansion kernel: out[j] = c g^j (twiddles: c = 1, g = w). */
 ZK_HD void ntt_power_item(fr_t *out, const fr_t *table, uint32_t h, uint64_t j) {
-    out[j] = ntt_power(table, h, j);
+    ntt_st(out + j, ntt_power(table, h, j));
 }
 
 /* The low `bits` bits of i reversed (bits <= 32). */
@@ -104,9 +127,9 @@ ZK_HD void ntt_load_item(const fr_t *src, const fr_t *dst, uint32_t *sh, const n
     if (first) {
         const uint64_t mask = (1ull << p.log_n) - 1;
         const uint64_t i = ntt_bitrev(g, p.log_n);
-        x = ntt_apply_scale(src[negate ? (0 - i) & mask : i], pre, i);
+        x = ntt_apply_scale(ntt_ld(src + (negate ? (0 - i) & mask : i)), pre, i);
     } else {
-        x = dst[g];
+        x = ntt_ld(dst + g);
     }
     ntt_sh_store(sh, ntt_task_size(p), e, x);
 }
@@ -127,7 +150,7 @@ ZK_HD void ntt_butterfly_item(uint32_t *sh, const fr_t *tw, const ntt_pass_t &p,
     const uint64_t offset = ((uint64_t)low << p.s0) + (task % groups) * p.lanes + lane;
     const fr_t u = ntt_sh_load(sh, size, e0);
     fr_t v = ntt_sh_load(sh, size, e1);
-    if (offset != 0) v = fr_mul(v, tw[offset << (p.log_n - 1 - (p.s0 + r))]);
+    if (offset != 0) v = fr_mul(v, ntt_ld(tw + (offset << (p.log_n - 1 - (p.s0 + r)))));
     ntt_sh_store(sh, size, e0, fr_add(u, v));
     ntt_sh_store(sh, size, e1, fr_sub(u, v));
 }
@@ -137,5 +160,5 @@ ZK_HD void ntt_store_item(const uint32_t *sh, fr_t *dst, const ntt_pass_t &p, bo
                           const ntt_scale_t &post, uint64_t task, uint32_t e) {
     const uint64_t g = ntt_global_index(p, task, e);
     const fr_t x = ntt_sh_load(sh, ntt_task_size(p), e);
-    dst[g] = last ? ntt_apply_scale(x, post, g) : x;
+    ntt_st(dst + g, last ? ntt_apply_scale(x, post, g) : x);
 }
