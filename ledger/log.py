@@ -82,7 +82,8 @@ class MerkleLog:
         """Append `leaves` in the write transaction `txn`; returns the index of the first one."""
         entries, nodes = self.store.db("entries"), self.store.db("nodes")
         start = size = txn.stat(entries)["entries"]
-        frontier = [self._get(txn, node) for node in perfect_nodes(size)]  # perfect roots
+        stored = _Nodes(txn, nodes)
+        frontier = [stored.get(node) for node in perfect_nodes(size)]  # perfect roots
         for data in leaves:
             if not isinstance(data, (bytes, bytearray, memoryview)):
                 raise InputError(f"a log leaf is bytes, got {type(data).__name__}")
@@ -129,7 +130,8 @@ class MerkleLog:
         if txn is None:
             with self.store.read() as txn:
                 return self.leaf_hash(index, txn)
-        return self._get(txn, NodeId(0, self._index(index, self.size(txn))))
+        index = self._index(index, self.size(txn))
+        return _Nodes(txn, self.store.db("nodes")).get(NodeId(0, index))
 
     def root(self, size: int | None = None, txn: lmdb.Transaction | None = None) -> bytes:
         """The tree head of the first `size` leaves (default: all of them)."""
@@ -137,7 +139,7 @@ class MerkleLog:
             with self.store.read() as txn:
                 return self.root(size, txn)
         size = self._size(size, txn)
-        return self._range(txn, 0, size) if size else EMPTY_ROOT
+        return _Nodes(txn, self.store.db("nodes")).range(0, size) if size else EMPTY_ROOT
 
     def inclusion_proof(self, index: int, size: int | None = None,
                         txn: lmdb.Transaction | None = None) -> list[bytes]:
@@ -146,7 +148,8 @@ class MerkleLog:
             with self.store.read() as txn:
                 return self.inclusion_proof(index, size, txn)
         size = self._size(size, txn)
-        return [self._node(txn, node, size) for node in merkle.inclusion_proof(index, size)]
+        stored = _Nodes(txn, self.store.db("nodes"))
+        return [stored.at(node, size) for node in merkle.inclusion_proof(index, size)]
 
     def consistency_proof(self, old_size: int, size: int | None = None,
                           txn: lmdb.Transaction | None = None) -> list[bytes]:
@@ -155,7 +158,8 @@ class MerkleLog:
             with self.store.read() as txn:
                 return self.consistency_proof(old_size, size, txn)
         size = self._size(size, txn)
-        return [self._node(txn, node, size) for node in merkle.consistency_proof(old_size, size)]
+        stored = _Nodes(txn, self.store.db("nodes"))
+        return [stored.at(node, size) for node in merkle.consistency_proof(old_size, size)]
 
     # --- internals ---
 
@@ -175,25 +179,33 @@ class MerkleLog:
             raise InputError(f"leaf index {index} is outside a log of {size} leaves")
         return index
 
-    def _get(self, txn: lmdb.Transaction, node: NodeId) -> bytes:
-        h = txn.get(node_key(*node), db=self.store.db("nodes"))
+
+class _Nodes:
+    """The stored nodes as one snapshot sees them (the table handle looked up once)."""
+
+    def __init__(self, txn: lmdb.Transaction, db):
+        self.txn, self.db = txn, db
+
+    def get(self, node: NodeId) -> bytes:
+        h = self.txn.get(node_key(*node), db=self.db)
         if h is None:
             raise InputError(f"the log's node (level {node.level}, index {node.index}) is missing "
                              f"from the store: run verify-chain")
         return h
 
-    def _node(self, txn: lmdb.Transaction, node: NodeId, size: int) -> bytes:
-        lo = node.index << node.level
-        return self._range(txn, lo, min(size, lo + (1 << node.level)))
-
-    def _range(self, txn: lmdb.Transaction, lo: int, hi: int) -> bytes:
+    def range(self, lo: int, hi: int) -> bytes:
         """MTH(D[lo:hi]) for a range whose left part is perfect (every tree node's is)."""
         width = hi - lo
         if width & (width - 1) == 0:
             level = width.bit_length() - 1
-            return self._get(txn, NodeId(level, lo >> level))
+            return self.get(NodeId(level, lo >> level))
         k = 1 << (width.bit_length() - 1)
-        return HASH.node(self._range(txn, lo, lo + k), self._range(txn, lo + k, hi))
+        return HASH.node(self.range(lo, lo + k), self.range(lo + k, hi))
+
+    def at(self, node: NodeId, size: int) -> bytes:
+        """Node `node` of the tree of the first `size` leaves."""
+        lo = node.index << node.level
+        return self.range(lo, min(size, lo + (1 << node.level)))
 
 
 __all__ = ["EMPTY_ROOT", "HASH", "MerkleLog", "index_key", "key_index", "node_key",

@@ -9,7 +9,8 @@ Decisions (docs/ledger-storage.md has the longer story):
   `WriterBusy` naming the holder's pid. `with store.writer():` holds the lock across several
   transactions, so a caller can read, check and then append with nothing committed in between.
   POSIX locks die with their process (a SIGKILLed writer never leaves a stale lock) and are not
-  inherited by a forked child.
+  inherited by a forked child. Within a process the lock is one re-entrant object per path,
+  shared by every Store on it; other threads wait for it like other processes do.
 - Map size: `map_size` is passed on every open (at least the data file's size); a transaction that
   fills the map is aborted, the map doubled in place (`set_mapsize`) and the transaction run again,
   so the function given to `write` must compute everything from the transaction it is handed.
@@ -57,7 +58,7 @@ LOCK_FILE = "writer.lock"
 
 
 class WriterBusy(InputError):
-    """Another process holds the ledger's writer lock."""
+    """Another process (or thread) holds the ledger's writer lock."""
 
 
 class _ProcessEnv:

@@ -187,6 +187,28 @@ def test_writer_lock_is_reentrant_and_spans_transactions(tmp_path):
     assert [log.leaf(i) for i in range(3)] == [b"one", b"two", b"three"]
 
 
+def test_another_thread_waits_for_the_writer_lock(tmp_path):
+    import threading
+    store = Store(tmp_path / "lmdb", lock_timeout=0.2)
+    other = Store(tmp_path / "lmdb", lock_timeout=0.2)  # same process, same lock
+    errors = []
+
+    def write():
+        try:
+            other.write(lambda txn: None)
+        except WriterBusy as exc:
+            errors.append(str(exc))
+    with store.writer():
+        thread = threading.Thread(target=write)
+        thread.start()
+        thread.join()
+    assert errors and "another thread of this process" in errors[0]
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join()
+    assert len(errors) == 1  # free again
+
+
 def test_two_stores_on_one_path_share_the_environment(tmp_path):
     a, b = Store(tmp_path / "lmdb"), Store(tmp_path / "lmdb")
     assert a.env is b.env
