@@ -32,13 +32,15 @@ from datetime import datetime
 import lmdb
 
 from engine.errors import InputError
-from ledger.entries import (KINDS, Entry, NotarizeEntry, SplitEntry, TransformEntry, entry_bytes,
-                            entry_id, format_time, parse_entry, parse_time, utc_now)
+from ledger.entries import (KINDS, Entry, NotarizeEntry, RecertifyEntry, SplitEntry,
+                            TransformEntry, entry_bytes, entry_id, format_time, parse_entry,
+                            parse_time, utc_now)
 from ledger.log import MerkleLog, index_key, key_index
 from ledger.store import Store
 
 _U64 = struct.Struct(">Q")
 ID_PREFIX_MIN = 8
+ENTRY_TYPES = (NotarizeEntry, TransformEntry, SplitEntry, RecertifyEntry)
 _DATASET_ID = re.compile(r"^ds-[0-9a-f]{32}$")
 
 
@@ -110,6 +112,9 @@ class Journal:
     def append_many(self, entries: Iterable[Entry], *, stamp: bool = True) -> list[Appended]:
         """Append entries in one durable transaction: all of them or none."""
         entries = list(entries)
+        for entry in entries:
+            if not isinstance(entry, ENTRY_TYPES):
+                raise InputError(f"not a ledger entry: {type(entry).__name__}")
         return self.store.write(lambda txn: self._append_in(txn, entries, stamp))
 
     def _append_in(self, txn: lmdb.Transaction, entries: Sequence[Entry],
@@ -145,7 +150,7 @@ class Journal:
                                  f"{entry.dataset.version}; the next version is {expect}")
         return entry
 
-    # --- reading (each method takes an optional snapshot) ---
+    # --- reading (the point lookups take an optional snapshot, `txn`) ---
 
     def size(self, txn: lmdb.Transaction | None = None) -> int:
         return self.log.size(txn)

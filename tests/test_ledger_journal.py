@@ -53,6 +53,12 @@ def test_unstamped_appends_keep_time_and_check_versions(journal):
     assert journal.size() == 2
 
 
+def test_only_entries_are_appended(journal):
+    with pytest.raises(InputError, match="not a ledger entry: dict"):
+        journal.append_many([transform_entry(0), {"kind": "transform"}])
+    assert journal.size() == 0
+
+
 def test_a_batch_is_all_or_nothing(journal):
     journal.append(transform_entry(0))
     root = journal.log.root()
