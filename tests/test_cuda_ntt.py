@@ -191,6 +191,18 @@ def test_launcher_equals_the_cpu_backend(host_gpu, log_n):
     assert host_gpu == [max(1 << log_n >> 1, 1)]  # twiddles expanded once for all four
 
 
+def test_launcher_realigns_an_input_that_is_not_16_byte_aligned(host_gpu):
+    from kernels.cuda import module
+
+    a = random_mont(1 << 5, 9)
+    raw = np.zeros(a.size + 1, dtype=np.uint64)
+    shifted = raw[1:].reshape(a.shape)  # 8 bytes past an aligned start
+    shifted[:] = a
+    d = module.cupy().ascontiguousarray(shifted)
+    assert d.__cuda_array_interface__["data"][0] % 16 == 8
+    assert np.array_equal(ntt.transform_device(d, "ntt").get(), cpu_ntt.ntt(a))
+
+
 def test_launcher_leaves_its_input_alone_and_validates(host_gpu):
     a = random_mont(1 << 11, 3)
     before = a.copy()

@@ -208,6 +208,8 @@ def transform_device(a, kind: str = "ntt", shift: int = 1):
     log_n = log_size(a)
     spec, pre, post = _device_transform(kind, log_n, shift % R, cp.cuda.Device().id)
     src = cp.ascontiguousarray(a)
+    if src.__cuda_array_interface__["data"][0] % 16:  # the kernel moves elements 16 bytes at a time
+        src = src.copy()
     dst = cp.empty_like(src)
     tw = twiddles_device(log_n)
     kernel = module.function(SOURCE, "ntt_pass")

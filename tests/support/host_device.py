@@ -25,6 +25,14 @@ class DeviceArray(np.ndarray):
     def get(self, stream=None) -> np.ndarray:
         return np.array(self)
 
+    def copy(self, order="C") -> "DeviceArray":
+        return np.array(self, order=order).view(DeviceArray)
+
+    @property
+    def __cuda_array_interface__(self) -> dict:
+        return {"data": (self.ctypes.data, False), "shape": self.shape, "typestr": self.dtype.str,
+                "version": 3}
+
 
 def _dev(a: np.ndarray) -> DeviceArray:
     return a.view(DeviceArray)
