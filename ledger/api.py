@@ -311,7 +311,7 @@ class Ledger:
                            parent=parent_entry.dataset.dataset_id, seed=seed, method=method,
                            children=[dict(dataset_id=r.dataset_id, name=r.name,
                                           version=r.version, ratio=share)
-                                     for r, share in zip(refs, shares)])
+                                     for r, share in zip(refs, shares, strict=True)])
             done = self.journal.append_many([*fresh.values(), split])
         last = done[-1]
         return Recorded(last.entry_id, last.index, last.entry)

@@ -39,10 +39,10 @@ def init_cmd(ctx: typer.Context,
 
 def _use_backend(backend: str) -> None:
     """Make `backend` this process's proving backend (BackendUnavailable, exit 2, if it can't)."""
+    get_backend(backend)
     if backend != "auto":
         os.environ["ZKP_BACKEND"] = backend
         get_backend.cache_clear()
-    get_backend(backend)
 
 
 @reports_errors
@@ -116,8 +116,9 @@ def row_proof_cmd(ctx: typer.Context,
                   row: int = typer.Argument(..., help="0-based row index"),
                   data: Path = typer.Option(..., "--data", help="the dataset file"),
                   json_out: bool = JsonOpt) -> None:
-    """Inclusion proof of one row of FILE in the notarized BLAKE3 row root (exit 1 if the
-    file's rows are not the notarized ones)."""
+    """Inclusion proof of one row in the notarized BLAKE3 row root.
+
+    Exit 1 if the file's rows are not the notarized ones."""
     ledger = open_ledger(ctx)
     index, entry = resolve_dataset(ledger.journal, ref)
     n = entry.notarization

@@ -70,8 +70,10 @@ def split_cmd(ctx: typer.Context,
               seed: int = typer.Option(..., "--seed", help="the split's random seed"),
               method: str = typer.Option(..., "--method", help="e.g. random-rows, by-date"),
               json_out: bool = JsonOpt) -> None:
-    """Record that PARENT was split into the children; their proved counts and sums must add
-    up to the parent's (exit 1 if they do not; nothing is written then)."""
+    """Record that PARENT was split into the --child datasets.
+
+    Their proved counts and sums must add up to the parent's: exit 1 if they do not, and
+    nothing is written then."""
     ledger = open_ledger(ctx)
     with shard_progress(not json_out, "notarizing split children") as progress:
         done = ledger.record_split(parent, [_child(c) for c in children], seed, method,
@@ -91,8 +93,9 @@ def recertify_cmd(ctx: typer.Context,
                   file: Path = typer.Argument(None, help="the file (default: where it was "
                                                          "notarized from)"),
                   json_out: bool = JsonOpt) -> None:
-    """Re-check a notarized dataset against its file and record the outcome (exit 1 unless the
-    status is ok; the entry is recorded either way)."""
+    """Re-check a notarized dataset against its file and record the outcome.
+
+    Exit 1 unless the status is ok; the entry is recorded either way."""
     done = open_ledger(ctx).recertify(ref, file)
     status = done.entry.status
     if json_out:

@@ -22,8 +22,10 @@ def verify_cmd(ctx: typer.Context,
                data: Path = typer.Option(None, "--data",
                                          help="also check a notarize entry against this file"),
                json_out: bool = JsonOpt) -> None:
-    """Verify one entry: log inclusion under a consistent signed checkpoint, then what it
-    claims (proofs, lineage, sums). Exit 0 valid, 1 invalid."""
+    """Verify one entry: exit 0 valid, 1 invalid.
+
+    Checks log inclusion under a fresh signed checkpoint consistent with the last one verified,
+    then what the entry claims (proofs, lineage, sums; with --data, the file)."""
     report = open_ledger(ctx).verify(ref, data)
     if json_out:
         emit_json(report.to_json())
@@ -40,8 +42,10 @@ def verify_cmd(ctx: typer.Context,
 
 @reports_errors
 def verify_chain_cmd(ctx: typer.Context, json_out: bool = JsonOpt) -> None:
-    """Re-derive every entry, index and tree node; check the log extends the remembered
-    checkpoint. Exit 0 valid, 1 broken (the first bad entry is named)."""
+    """Check the whole log: exit 0 valid, 1 broken (the first bad entry is named).
+
+    Re-derives every entry, index and tree node and checks the log extends the remembered
+    checkpoint."""
     result = open_ledger(ctx).verify_chain()
     if json_out:
         emit_json(result.to_json())

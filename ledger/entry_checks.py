@@ -93,7 +93,7 @@ def _check_split(journal: Journal, index: int, e: SplitEntry) -> list[str]:
         check_totals(parent, children)
     except InputError as exc:
         raise VerificationError(str(exc)) from None
-    for c, share in zip(e.children, ratios(parent, [n for _, n in children])):
+    for c, share in zip(e.children, ratios(parent, [n for _, n in children]), strict=True):
         if c.ratio != share:
             raise VerificationError(f"child {c.name}@{c.version} has ratio {c.ratio}; it holds "
                                     f"{share} of the parent's rows")

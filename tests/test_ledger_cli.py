@@ -291,7 +291,8 @@ def test_tampered_entry_fails_verify_and_chain(tmp_path, world):
     store = Store(ledger / "lmdb", create=False)
     with store.read() as txn:
         data = bytes(txn.get(index_key(0), db=store.db("entries")))
-    store.write(lambda txn: txn.put(index_key(0), data.replace(b'"name":"a"', b'"name":"b"'), db=store.db("entries")))
+    forged = data.replace(b'"name":"a"', b'"name":"b"')
+    store.write(lambda txn: txn.put(index_key(0), forged, db=store.db("entries")))
     chain = invoke(ledger, "verify-chain", "--json")
     assert chain.exit_code == 1
     assert any(p.startswith("entry 0 ") for p in json.loads(chain.stdout)["problems"])
