@@ -14,7 +14,7 @@ import pytest
 from kernels.constants import FP_LIMBS, FR_LIMBS, P, R
 from kernels.cuda import gen_constants
 from kernels.limbs import ints_to_limbs, limbs_to_ints
-from support.cuda_host import call, host_library
+from support.cuda_host import HostBuildError, build, call, host_library
 from support.gpu import requires_gpu
 
 RP = (1 << 384) % P  # Montgomery radix of Fp mod p
@@ -77,6 +77,15 @@ def _unary(lib, field: _Field, op: str, a: list[int]) -> list[int]:
 def test_constants_header_is_current():
     assert gen_constants.HEADER.read_text() == gen_constants.header_source(), (
         "regenerate with `python -m kernels.cuda.gen_constants`")
+
+
+def test_host_build_reports_missing_and_broken_sources(tmp_path):
+    with pytest.raises(HostBuildError, match="not found"):
+        build([tmp_path / "absent.cpp"], "absent")
+    bad = tmp_path / "bad.cpp"
+    bad.write_text('#include "fp.cuh"\nextern "C" void f(fp_t *o) { *o = fp_mul(*o); }\n')
+    with pytest.raises(HostBuildError, match="bad.cpp"):
+        build([bad], "bad")
 
 
 def test_moduli_leave_the_headroom_the_headers_assume():
