@@ -33,7 +33,8 @@ def test_cpu_only_run_checks_everything_and_writes_the_report(tmp_path, capsys):
     for t in results["timings"]:
         assert t["subject"]["median_ms"] > 0 and t["cpu"]["median_ms"] > 0 and t["ratio"] > 0
     assert set(results["cpu_warmup"]) == set(warm_cpu.FAMILIES)
-    assert all(v.startswith("ok in") for v in results["cpu_warmup"].values())
+    # with a cold Numba cache a family may outlast the wait (the run then compiles it itself)
+    assert all(v.startswith(("ok in", "not finished")) for v in results["cpu_warmup"].values())
     table = (tmp_path / "table.txt").read_text()
     assert "checks: " in table and "msm_g1" in table and table in capsys.readouterr().out
 
