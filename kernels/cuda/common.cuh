@@ -29,7 +29,7 @@ typedef long long int64_t;
  * their arguments by value so the call passes registers, not local memory. */
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
 #define ZK_HD __host__ __device__ __forceinline__
-#define ZK_HD_CALL __host__ __device__ __noinline__
+#define ZK_HD_CALL __host__ __device__ __noinline__ inline
 #define ZK_UNROLL _Pragma("unroll")
 #else
 #define ZK_HD inline

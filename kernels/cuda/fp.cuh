@@ -64,8 +64,8 @@ ZK_HD fp_t fp_from_mont(const fp_t &a) {
     return fp_mul(a, one);
 }
 
-/* a^(p-2) by Fermat (0 maps to 0): ~570 multiplications, for rare use (to_affine). */
-ZK_HD fp_t fp_inv(const fp_t &a) {
+/* a^(p-2) by Fermat (0 maps to 0): ~570 multiplications, for rare use (to_affine); a device call. */
+ZK_HD_CALL fp_t fp_inv(fp_t a) {
     ZK_FP_Q;
     const uint32_t e[ZK_FP_LIMBS] = {ZK_FP_MODULUS_MINUS_2};
     const fp_t one = fp_one();

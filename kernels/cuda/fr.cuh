@@ -71,8 +71,8 @@ ZK_HD fr_t fr_pow5(const fr_t &a) {
     return fr_mul(fr_sqr(a2), a);
 }
 
-/* a^(r-2) by Fermat (0 maps to 0). */
-ZK_HD fr_t fr_inv(const fr_t &a) {
+/* a^(r-2) by Fermat (0 maps to 0); a device call (rare use). */
+ZK_HD_CALL fr_t fr_inv(fr_t a) {
     ZK_FR_Q;
     const uint32_t e[ZK_FR_LIMBS] = {ZK_FR_MODULUS_MINUS_2};
     const fr_t one = fr_one();
