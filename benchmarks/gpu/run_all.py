@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from benchmarks.gpu import checks, report, timings, warm_cpu  # noqa: E402
+from benchmarks.gpu import checks, msm_checks, report, timings, warm_cpu  # noqa: E402
 from benchmarks.gpu.subjects import CpuSubject, GpuSubject  # noqa: E402
 
 BUDGET_S = 480
@@ -89,13 +89,14 @@ def _versions() -> dict[str, str]:
 
 
 def _run_checks(results: dict, subject, cpu, rng, profile: str, budget: Budget) -> None:
-    for name, kwargs in CHECK_ARGS[profile].items():
+    registry = {**checks.CHECKS, **msm_checks.CHECKS}
+    for name, kwargs in {**CHECK_ARGS[profile], **msm_checks.CHECK_ARGS[profile]}.items():
         if budget.left() < budget.seconds * TIMING_SHARE:
             results["checks"].append({"name": name, "ok": None, "seconds": 0.0,
                                       "detail": f"skipped: {budget.left():.0f} s left for timings"})
             continue
         try:
-            for record in checks.CHECKS[name](subject, cpu, rng, **kwargs):
+            for record in registry[name](subject, cpu, rng, **kwargs):
                 results["checks"].append(record)
                 print(f"  {report._status(record['ok']):4} {record['name']}: {record['detail']}",
                       flush=True)
@@ -107,7 +108,7 @@ def _run_checks(results: dict, subject, cpu, rng, profile: str, budget: Budget) 
 
 
 def _run_timings(results: dict, subject, cpu, rng, profile: str, budget: Budget) -> None:
-    for case in timings.cases(profile):
+    for case in timings.cases(profile) + msm_checks.cases(profile):
         if budget.left() < REPORT_RESERVE_S + 5:
             results["timings"].append({"case": case.name, "size": case.sizes[0], "subject": None,
                                        "cpu": None, "ratio": None, "skipped": "budget spent"})

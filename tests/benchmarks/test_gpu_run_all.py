@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from py_ecc.optimized_bls12_381 import G1, G2, multiply, normalize
 
-from benchmarks.gpu import checks, ec_ref, inputs, timings, warm_cpu
+from benchmarks.gpu import checks, ec_ref, inputs, msm_checks, timings, warm_cpu
 from benchmarks.gpu.run_all import main
 from benchmarks.gpu.subjects import CpuSubject
 from kernels.constants import R
@@ -24,12 +24,12 @@ def test_cpu_only_run_checks_everything_and_writes_the_report(tmp_path, capsys):
     names = [c["name"] for c in results["checks"]]
     for family in ("fr_mul", "intt 2^10", "coset_intt 2^10 (prover coset)", "poseidon sponge",
                    "blake3 merkle levels", "msm g1 256", "msm g2 edge cases", "msm g1 batch",
-                   "groth16 prove"):
+                   "groth16 prove", "msm g1 256 witness-like", "msm g2 batch 3x512"):
         assert any(n.startswith(family) for n in names), family
     assert all(c["ok"] is not False for c in results["checks"])
     assert sum(c["ok"] is True for c in results["checks"]) >= 50
     cases = {t["case"] for t in results["timings"]}
-    assert cases == {c.name for c in timings.cases("dry")}
+    assert cases == {c.name for c in timings.cases("dry") + msm_checks.cases("dry")}
     for t in results["timings"]:
         assert t["subject"]["median_ms"] > 0 and t["cpu"]["median_ms"] > 0 and t["ratio"] > 0
     assert set(results["cpu_warmup"]) == set(warm_cpu.FAMILIES)
