@@ -39,6 +39,7 @@ def host_permute(lib, states: np.ndarray) -> np.ndarray:
     table, r_f, r_p = poseidon.packed_tables(t)
     out = np.zeros_like(states)
     sz = ctypes.c_size_t
+    lib.h_poseidon_permute.restype = ctypes.c_int  # shared CDLL: another caller may have reset it
     rc = lib.h_poseidon_permute(sz(t), _ptr(states), _ptr(out), _ptr(table), sz(r_f), sz(r_p),
                                 sz(states.shape[0]))
     assert rc == 0, f"width {t} not built into the host library"
@@ -49,6 +50,7 @@ def host_sponge(lib, inputs: np.ndarray, t: int = SPONGE_WIDTH) -> np.ndarray:
     table, r_f, r_p = poseidon.packed_tables(t)
     out = np.zeros((inputs.shape[0], FR_LIMBS), dtype=np.uint64)
     sz = ctypes.c_size_t
+    lib.h_poseidon_sponge.restype = ctypes.c_int
     rc = lib.h_poseidon_sponge(sz(t), _ptr(inputs), sz(inputs.shape[1]), _ptr(out), _ptr(table),
                                sz(r_f), sz(r_p), sz(inputs.shape[0]))
     assert rc == 0, f"width {t} not built into the host library"
