@@ -14,8 +14,9 @@ over the leaves. So `merkle.root` over the shard roots is the dataset's row root
 The driver reads only the Parquet footer (cluster.planning) and the file's bytes once for its
 sha256 (no decoding). Workers check the file's size and mtime against the driver's before
 reading and the driver hashes the file again after the scan, so a file edited during the job is
-an error. Text formats (CSV, NDJSON) have no row index to plan from; scan them with
-engine.dataset_scan on the driver (see cluster.planning).
+an error. Text formats (CSV, NDJSON) have no row index to plan from (cluster.planning): for them
+`scan_on_cluster` runs engine.dataset_scan on the driver, so it is a drop-in for scan_dataset
+(`functools.partial(scan_on_cluster, executor=ex)` has scan_dataset's signature).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 from cluster.planning import parquet_plan
 from engine import merkle
 from engine.dataset import StatementSpec, encode_batch, encode_rows, open_dataset
-from engine.dataset_scan import DatasetScan
+from engine.dataset_scan import DatasetScan, scan_dataset
 from engine.errors import InputError
 from engine.executor import Executor
 from engine.salt import check_secret, shard_salt
@@ -81,14 +82,15 @@ def scan_shard(job: ScanJob) -> ShardScan:
     return ShardScan(job.index, batch.num_rows, root, sums, commitment)
 
 
-def scan_on_cluster(path: str | os.PathLike, statement: StatementSpec, executor: Executor, *,
-                    secret: bytes | None = None,
+def scan_on_cluster(path: str | os.PathLike, statement: StatementSpec, *, executor: Executor,
+                    format: str | None = None, secret: bytes | None = None,
                     sponge_width: int = SPONGE_WIDTH) -> DatasetScan:
-    """engine.dataset_scan.scan_dataset's result for a Parquet file, computed by `executor`."""
-    reader = open_dataset(path)
+    """engine.dataset_scan.scan_dataset's result, computed by `executor` for a Parquet file
+    (on the driver for text files)."""
+    reader = open_dataset(path, format=format)
     if reader.format != "parquet":
-        raise InputError(f"a distributed scan needs Parquet (a row index in the footer); scan "
-                         f"{reader.format} files on the driver", file=reader.display)
+        return scan_dataset(path, statement, format=format, secret=secret,
+                            sponge_width=sponge_width)
     secret = check_secret(secret) if secret is not None else None
     before = reader.digest()
     st = os.stat(path)

@@ -23,6 +23,7 @@ datasets to Parquet first. docs/scaling.md has the cost of each.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,7 +47,7 @@ class ShardSlice:
     stop_row: int
     first_group: int
     last_group: int
-    compressed_bytes: int  # of the row groups it opens: what a worker reads for it
+    compressed_bytes: int  # its row groups' column chunks: what a worker reads for it
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,10 @@ class ParquetPlan:
     shards: tuple[ShardSlice, ...]
 
 
-def parquet_plan(path: str | os.PathLike, shard_rows: int) -> ParquetPlan:
-    """The shards of `shard_rows` rows of a Parquet file, and the row groups each one reads."""
+def parquet_plan(path: str | os.PathLike, shard_rows: int,
+                 columns: Sequence[str] | None = None) -> ParquetPlan:
+    """The shards of `shard_rows` rows of a Parquet file, and the row groups each one reads;
+    bytes count the column chunks of `columns` (a worker reads the proved ones), else all."""
     if shard_rows < 1 or shard_rows & (shard_rows - 1):
         raise ValueError(f"shard_rows must be a power of two, not {shard_rows}")
     display = str(path)
@@ -72,9 +75,12 @@ def parquet_plan(path: str | os.PathLike, shard_rows: int) -> ParquetPlan:
         meta = pq.read_metadata(path)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"cannot read the Parquet footer: {exc}", file=display) from None
+    names = [meta.schema.column(c).path for c in range(meta.num_columns)]
+    wanted = range(meta.num_columns) if columns is None else [
+        _column_index(names, c, display) for c in columns]
     groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
     group_rows = np.array([g.num_rows for g in groups], dtype=np.int64)
-    group_bytes = np.array([sum(g.column(c).total_compressed_size for c in range(g.num_columns))
+    group_bytes = np.array([sum(g.column(c).total_compressed_size for c in wanted)
                             for g in groups], dtype=np.int64)
     row_count = int(group_rows.sum())
     if row_count != meta.num_rows:
@@ -93,6 +99,12 @@ def parquet_plan(path: str | os.PathLike, shard_rows: int) -> ParquetPlan:
                    in enumerate(zip(starts, stops, first, last, shard_bytes)))
     return ParquetPlan(display, byte_size, row_count, shard_rows, tuple(group_rows.tolist()),
                        tuple(group_bytes.tolist()), shards)
+
+
+def _column_index(names: list[str], column: str, display: str) -> int:
+    if column not in names:
+        raise InputError("no such column in the file", file=display, column=column)
+    return names.index(column)
 
 
 def shard_jobs(plan: ParquetPlan, statement: StatementSpec, key: KeyRef, secret: bytes,

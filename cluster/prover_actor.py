@@ -89,9 +89,13 @@ def actor_class(*, num_cpus: float, num_gpus: float, max_restarts: int, max_task
     """ProverActor as a Ray actor class with these resources and failover settings.
 
     SPREAD places the actors across nodes, so losing a node loses as few as it can. Numba's
-    thread pool is sized to the actor's CPUs: by default it takes every core of the node."""
+    thread pool is sized to the actor's CPUs (by default it takes every core of the node), and
+    an actor given a GPU asks for the cuda backend (ZKP_BACKEND), so a node whose GPU CuPy cannot
+    use fails its shards instead of proving on the CPU unnoticed."""
     env = dict(runtime_env or {})
     env_vars = {"NUMBA_NUM_THREADS": str(max(1, int(num_cpus)))}
+    if num_gpus > 0:
+        env_vars["ZKP_BACKEND"] = "cuda"
     env_vars.update(env.get("env_vars", {}))
     env["env_vars"] = env_vars
     return ray.remote(ProverActor).options(

@@ -56,6 +56,10 @@ def _claim(job):
     return _Claims(job.claims)
 
 
+def _env(name):
+    return os.environ.get(name)
+
+
 @pytest.fixture(scope="module")
 def executor():
     mp = pytest.MonkeyPatch()
@@ -83,6 +87,12 @@ def test_results_come_back_in_plan_order(executor):
     assert [p.done for p in seen] == sorted(p.done for p in seen)
     assert max(p.running for p in seen) == 2  # one call in flight per actor
     assert executor.map(_slow_reverse, []) == []
+
+
+def test_actors_size_numba_threads_to_their_cpus(executor):
+    # 1 CPU per actor: Numba would otherwise start a thread per core of the node
+    assert executor.map(_env, ["NUMBA_NUM_THREADS", "ZKP_BACKEND"]) == [
+        "1", os.environ.get("ZKP_BACKEND")]  # no GPU asked for: the backend is inherited
 
 
 def test_a_failing_shard_is_retried_then_named(executor):

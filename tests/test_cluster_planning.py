@@ -46,6 +46,18 @@ def test_shards_name_the_row_groups_they_read(tmp_path):
         sum(sizes[f:g + 1]) for _, _, f, g in expected]
 
 
+def test_bytes_of_the_proved_columns_only(tmp_path):
+    path = _write(tmp_path / "t.parquet", 40, 12)
+    meta = pq.ParquetFile(path).metadata
+    qty = [meta.row_group(g).column(1).total_compressed_size for g in range(4)]
+    plan = parquet_plan(path, 8, columns=["qty"])
+    assert plan.group_bytes == tuple(qty)
+    assert plan.shards[1].compressed_bytes == qty[0] + qty[1]
+    with pytest.raises(InputError, match="no such column") as caught:
+        parquet_plan(path, 8, columns=["price"])
+    assert caught.value.column == "price"
+
+
 def test_last_shard_is_short_and_groups_larger_than_shards(tmp_path):
     plan = parquet_plan(_write(tmp_path / "t.parquet", 21, 100), 4)
     assert [(s.start_row, s.stop_row) for s in plan.shards] == [

@@ -154,7 +154,7 @@ def test_bad_value_names_the_shard_row_and_column(tmp_path, executor):
 def test_workers_scan_what_the_driver_scans(files, reference, executor):
     path = files["parquet"]
     statement = reference["parquet"].statement
-    scan = scan_on_cluster(path, statement, executor, secret=SECRET)
+    scan = scan_on_cluster(path, statement, executor=executor, secret=SECRET)
     assert scan == scan_dataset(path, statement, secret=SECRET)
     assert scan.row_root == reference["parquet"].row_root
 

@@ -39,9 +39,10 @@ def test_equals_the_driver_scan(tmp_path, rows):
     path = _write(tmp_path / "t.parquet", rows)
     statement = _statement(path)
     expected = scan_dataset(path, statement, secret=SECRET)
-    assert scan_on_cluster(path, statement, InProcessExecutor(), secret=SECRET) == expected
+    assert scan_on_cluster(path, statement, executor=InProcessExecutor(),
+                           secret=SECRET) == expected
     assert len(expected.shard_sums) == -(-rows // 8)
-    plain = scan_on_cluster(path, statement, InProcessExecutor())
+    plain = scan_on_cluster(path, statement, executor=InProcessExecutor())
     assert plain.commitments is None and plain == scan_dataset(path, statement)
 
 
@@ -49,16 +50,22 @@ def test_bad_value_names_row_and_column(tmp_path):
     path = _write(tmp_path / "bad.parquet", 40, bad_row=29)
     statement = _statement(_write(tmp_path / "good.parquet", 40))
     with pytest.raises(InputError) as caught:
-        scan_on_cluster(path, statement, InProcessExecutor())
+        scan_on_cluster(path, statement, executor=InProcessExecutor())
     assert (caught.value.file, caught.value.row, caught.value.column) == (str(path), 29, "price")
 
 
-def test_text_files_are_refused(tmp_path):
+class _NoJobs:
+    def map(self, fn, jobs):
+        raise AssertionError("a text file is scanned on the driver")
+
+
+def test_text_files_are_scanned_on_the_driver(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text("price,qty\n1.00,2\n")
+    path.write_text("price,qty\n1.25,2\n-3.50,7\n")
     statement = _statement(_write(tmp_path / "good.parquet", 8))
-    with pytest.raises(InputError, match="needs Parquet"):
-        scan_on_cluster(path, statement, InProcessExecutor())
+    scan = scan_on_cluster(path, statement, executor=_NoJobs(), secret=SECRET)
+    assert scan == scan_dataset(path, statement, secret=SECRET)
+    assert scan.shard_sums == ((-225, 9),) and scan.format == "csv"
 
 
 def test_a_file_changed_after_planning_is_refused(tmp_path):
@@ -86,4 +93,4 @@ class _EditingExecutor(InProcessExecutor):
 def test_a_file_changed_during_the_scan_is_refused(tmp_path):
     path = _write(tmp_path / "t.parquet", 40)
     with pytest.raises(InputError, match="the file changed while it was"):
-        scan_on_cluster(path, _statement(path), _EditingExecutor(path))
+        scan_on_cluster(path, _statement(path), executor=_EditingExecutor(path))
