@@ -69,7 +69,7 @@ class MapReport:
 
 @dataclass
 class _Call:
-    position: int
+    position: int | None  # None: a call left running by an earlier map (its result is dropped)
     actor: Any
     started: float
 
@@ -120,6 +120,7 @@ class RayExecutor:
                                          max_task_retries=max_task_retries,
                                          runtime_env=runtime_env)
         self._pool: list[Any] = []
+        self._leftover: dict[Any, _Call] = {}  # calls an earlier map left running
         self.last_report: MapReport | None = None
         self._owns_ray = False
         self._actor_class: Any = None
@@ -154,6 +155,7 @@ class RayExecutor:
             except RayError:
                 pass
         self._pool.clear()
+        self._leftover.clear()
         self._actor_class = None
         if self._owns_ray:
             ray.shutdown()
@@ -189,8 +191,12 @@ class _MapRun:
     def __init__(self, executor: RayExecutor, fn_ref: Any, jobs: list[Any]):
         self.ex, self.fn_ref, self.jobs = executor, fn_ref, jobs
         self.queue: deque[int] = deque(range(len(jobs)))
-        self.idle: list[Any] = list(executor._pool)
-        self.inflight: dict[Any, _Call] = {}
+        # an actor still busy with a call an earlier map left behind (a backup copy's loser,
+        # the shards running when bad data stopped a job) gets new work once that call ends
+        self.inflight: dict[Any, _Call] = {
+            ref: call for ref, call in executor._leftover.items() if call.actor in executor._pool}
+        busy = [call.actor for call in self.inflight.values()]
+        self.idle: list[Any] = [a for a in executor._pool if a not in busy]
         self.results: dict[int, Any] = {}
         self.requeues = [0] * len(jobs)
         self.failures: dict[int, ShardFailure] = {}
@@ -201,16 +207,20 @@ class _MapRun:
         self._last: Progress | None = None
 
     def run(self) -> list[Any]:
-        while len(self.results) + len(self.failures) < len(self.jobs):
-            self._dispatch()
-            if not self.inflight:
-                for position in self.queue:
-                    self._fail(position, "no prover actor is left to run it")
-                break
-            ready, _ = ray.wait(list(self.inflight), num_returns=1,
-                                timeout=self.ex.poll_seconds)
-            for ref in ready:
-                self._collect(ref, self.inflight.pop(ref))
+        try:
+            while len(self.results) + len(self.failures) < len(self.jobs):
+                self._dispatch()
+                if not self.inflight:
+                    for position in self.queue:
+                        self._fail(position, "no prover actor is left to run it")
+                    break
+                ready, _ = ray.wait(list(self.inflight), num_returns=1,
+                                    timeout=self.ex.poll_seconds)
+                for ref in ready:
+                    self._collect(ref, self.inflight.pop(ref))
+        finally:
+            self.ex._leftover = {ref: _Call(None, c.actor, c.started)
+                                 for ref, c in self.inflight.items()}
         self._report()
         self.ex.last_report = MapReport(
             tuple(o.node_id for _, o in sorted(self.accepted.items())), self.retried,
@@ -247,10 +257,11 @@ class _MapRun:
         limit = max(self.ex.backup_after * statistics.median(self.durations),
                     self.ex.backup_min_seconds)
         now = time.monotonic()
+        mine = [c for c in self.inflight.values() if c.position is not None]
         copies: dict[int, int] = {}
-        for call in self.inflight.values():
+        for call in mine:
             copies[call.position] = copies.get(call.position, 0) + 1
-        overdue = [(now - c.started, c.position) for c in self.inflight.values()
+        overdue = [(now - c.started, c.position) for c in mine
                    if copies[c.position] == 1 and now - c.started > limit]
         return max(overdue)[1] if overdue else None
 
@@ -263,14 +274,18 @@ class _MapRun:
                 self._drop_actor(call.actor)
             else:
                 self.idle.append(call.actor)
-            self._retry_or_fail(position, f"prover actor lost: {type(exc).__name__}: "
-                                          f"{_first_line(exc)}")
+            if position is not None:
+                self._retry_or_fail(position, f"prover actor lost: {type(exc).__name__}: "
+                                              f"{_first_line(exc)}")
             return
         except RayError as exc:  # object lost, worker crash beyond Ray's own retries
             self.idle.append(call.actor)
-            self._retry_or_fail(position, f"{type(exc).__name__}: {_first_line(exc)}")
+            if position is not None:
+                self._retry_or_fail(position, f"{type(exc).__name__}: {_first_line(exc)}")
             return
         self.idle.append(call.actor)
+        if position is None:
+            return  # an earlier map's call: its actor is free again
         if outcome.retried:
             self.retried += 1
         if not self._pending(position):
@@ -318,7 +333,7 @@ class _MapRun:
     def _report(self) -> None:
         if self.ex.progress is None:
             return
-        running = len({c.position for c in self.inflight.values()})
+        running = len({c.position for c in self.inflight.values()} - {None})
         now = Progress(len(self.jobs), len(self.results), running, self.retried,
                        len(self.failures))
         if now != self._last:
