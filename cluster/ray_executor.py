@@ -214,8 +214,10 @@ class _MapRun:
                     for position in self.queue:
                         self._fail(position, "no prover actor is left to run it")
                     break
-                ready, _ = ray.wait(list(self.inflight), num_returns=1,
-                                    timeout=self.ex.poll_seconds)
+                refs = list(self.inflight)
+                ready, _ = ray.wait(refs, num_returns=1, timeout=self.ex.poll_seconds)
+                if ready:  # take every call that has ended, not one per pass over the refs
+                    ready, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
                 for ref in ready:
                     self._collect(ref, self.inflight.pop(ref))
         finally:
