@@ -5,6 +5,7 @@ finished by a backup copy (taken once), a wrong result refused, Ray shut down on
 Jobs here are plain functions of this module (sent by value to the workers), not proofs."""
 
 import os
+import shutil
 import sys
 import time
 
@@ -64,7 +65,8 @@ def _env(name):
 def executor():
     mp = pytest.MonkeyPatch()
     mp.setenv("RAY_AUTH_MODE", "disabled")
-    mp.setenv("RAY_TMPDIR", f"/tmp/zl{os.getpid()}")
+    ray_tmp = f"/tmp/zl{os.getpid()}"  # short: Ray's socket paths live under it
+    mp.setenv("RAY_TMPDIR", ray_tmp)
     assert not ray.is_initialized()
     ex = RayExecutor(actors=2, shard_retries=2, backup_after=2, backup_min_seconds=1,
                      poll_seconds=0.2, init_options={"num_cpus": 2, "include_dashboard": False})
@@ -73,6 +75,7 @@ def executor():
         yield ex
     assert not ray.is_initialized()  # the executor started Ray, so it stopped it
     mp.undo()
+    shutil.rmtree(ray_tmp, ignore_errors=True)
 
 
 def test_results_come_back_in_plan_order(executor):

@@ -7,6 +7,7 @@ one executor serve the whole module, so actors are warmed once. Shards are 8 row
 
 import csv
 import os
+import shutil
 import signal
 
 import pyarrow as pa
@@ -63,11 +64,13 @@ def _write_parquet(path, rows):
 def env(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("RAY_AUTH_MODE", "disabled")
-    mp.setenv("RAY_TMPDIR", f"/tmp/zr{os.getpid()}")
+    ray_tmp = f"/tmp/zr{os.getpid()}"  # short: Ray's socket paths live under it
+    mp.setenv("RAY_TMPDIR", ray_tmp)
     mp.setenv("ZKP_LEDGER_CACHE", str(tmp_path_factory.mktemp("keys")))
     mp.setenv("PYTHONWARNINGS", "ignore::DeprecationWarning")
     yield
     mp.undo()
+    shutil.rmtree(ray_tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
