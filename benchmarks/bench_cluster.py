@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -261,7 +262,7 @@ def main() -> None:
         print(json.dumps(measure_planning(Path(args.measure_planning))))
         return
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    os.environ.setdefault("RAY_TMPDIR", f"/tmp/zb{os.getpid()}")
+    ray_tmp = os.environ.setdefault("RAY_TMPDIR", f"/tmp/zb{os.getpid()}")
     report: dict = {"machine": f"{os.cpu_count()} CPUs", "load_average": os.getloadavg()}
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("ZKP_LEDGER_CACHE", str(Path(tmp) / "cache"))
@@ -273,6 +274,8 @@ def main() -> None:
         if args.scan:
             report["scan"] = scan_numbers(Path(tmp), [int(n) for n in args.nodes.split(",")])
     report["load_average_after"] = os.getloadavg()
+    if ray_tmp == f"/tmp/zb{os.getpid()}":
+        shutil.rmtree(ray_tmp, ignore_errors=True)
     text = json.dumps(report, indent=2)
     if args.out:
         Path(args.out).write_text(text + "\n")
