@@ -3,7 +3,10 @@
 1. The driver streams the file once (engine.dataset_scan): every proved value validated and
    encoded, rows hashed into the BLAKE3 root, row count, schema, each shard's sums and (it holds
    the secret) commitment; and the file's sha256. Bad data stops here, before any proof, with
-   file, row and column named; nothing is returned.
+   file, row and column named; nothing is returned. A `scanner` with scan_dataset's signature
+   may compute the same DatasetScan elsewhere: cluster.distributed_scan.scan_on_cluster runs it
+   as shard jobs on the workers, and the driver then only hashes a Parquet file's bytes and
+   reads its footer (and, to fit `options` to the file, its first batch).
 2. The shard key is fetched from (or made into) the on-disk cache (engine.proving_keys).
 3. The plan: one `ShardJob` per 2^k rows, carrying everything it needs (file path and sha256,
    statement, row range, key file and vk hash, its salt) and nothing else: a pure, picklable,
@@ -23,6 +26,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -44,6 +48,9 @@ from engine.salt import check_secret, shard_salt
 from engine.shard_circuit import ShardPublic, ShardShape, shard_circuit
 from engine.snark import load_proving_key
 from kernels.poseidon_params import SPONGE_WIDTH
+
+# scan_dataset's signature: (path, statement, *, format, secret, sponge_width) -> DatasetScan
+Scanner = Callable[..., DatasetScan]
 
 
 @dataclass(frozen=True)
@@ -168,8 +175,12 @@ def notarize(path: str | os.PathLike, *, secret: bytes,
              options: StatementOptions | None = None, statement: StatementSpec | None = None,
              format: str | None = None, executor: Executor | None = None,
              sponge_width: int = SPONGE_WIDTH,
-             timings: dict[str, float] | None = None) -> DatasetNotarization:
+             timings: dict[str, float] | None = None,
+             scanner: Scanner = scan_dataset) -> DatasetNotarization:
     """Notarize a file: a resolved `statement`, or `options` fitted to the file's schema.
+
+    `scanner` computes the driver's DatasetScan (default: engine.dataset_scan.scan_dataset, in
+    this process); it must be given the secret so the result carries the commitments.
 
     `timings`, when given, receives wall seconds per driver stage (scan, key, shards, verify)
     and the workers' summed seconds per shard stage (load: circuit and key, once per process;
@@ -186,7 +197,9 @@ def notarize(path: str | os.PathLike, *, secret: bytes,
     elif not statement.resolved:
         raise InputError("the statement's bounds are not resolved")
     secret = check_secret(secret)  # before the long scan
-    scan = scan_dataset(path, statement, format=format, secret=secret, sponge_width=sponge_width)
+    scan = scanner(path, statement, format=format, secret=secret, sponge_width=sponge_width)
+    if scan.commitments is None:
+        raise ZkpLedgerError("the scanner returned no commitments although the secret was given")
     t = _lap(stages, "scan", t)
     shape = ShardShape.for_statement(statement, sponge_width)
     key, pk = ensure_key(shard_circuit(shape).circuit.r1cs)
@@ -235,4 +248,5 @@ def _assemble(scan: DatasetScan, statement: StatementSpec, sponge_width: int, ke
         circuit_digest=key.circuit_digest, vk_hash=key.vk_hash, insecure_dev=key.insecure_dev)
 
 
-__all__ = ["ShardJob", "ShardResult", "encode_proof", "notarize", "plan_shards", "prove_shard"]
+__all__ = ["Scanner", "ShardJob", "ShardResult", "encode_proof", "notarize", "plan_shards",
+           "prove_shard"]
