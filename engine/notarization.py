@@ -172,8 +172,9 @@ def _check_proofs(n: DatasetNotarization, vk: VerifyingKey) -> None:
 def verify_notarization(notarization: DatasetNotarization, vk: VerifyingKey, *,
                         data: str | os.PathLike | None = None, secret: bytes | None = None,
                         data_format: str | None = None,
-                        rebuild_circuit: bool = False) -> list[str]:
-    """Check the notarization (module doc); returns the names of the checks that passed."""
+                        rebuild_circuit: bool = False, scanner=scan_dataset) -> list[str]:
+    """Check the notarization (module doc); returns the names of the checks that passed.
+    `scanner` rescans the file (scan_dataset's signature; e.g. a cluster's distributed scan)."""
     if secret is not None and data is None:
         raise InputError("recomputing commitments needs the data file as well as the secret")
     _check_structure(notarization)
@@ -185,9 +186,9 @@ def verify_notarization(notarization: DatasetNotarization, vk: VerifyingKey, *,
             _fail("the statement's shard shape does not build the circuit the record names")
         done.append("circuit")
     if data is not None:
-        fresh = scan_dataset(data, notarization.statement, secret=secret,
-                             format=data_format or notarization.format,
-                             sponge_width=notarization.sponge_width)
+        fresh = scanner(data, notarization.statement, secret=secret,
+                        format=data_format or notarization.format,
+                        sponge_width=notarization.sponge_width)
         _compare(notarization, fresh)
         done.append("data")
         if secret is not None:

@@ -21,9 +21,11 @@ import os
 from collections.abc import Callable
 
 from engine.dataset import file_digest
+from engine.dataset_scan import scan_dataset
 from engine.errors import InputError, VerificationError
 from engine.groth16.keys import VerifyingKey
 from engine.notarization import DatasetNotarization, verify_notarization
+from engine.notarize import Scanner
 from ledger.entries import (DatasetRef, Entry, NotarizeEntry, RecertifyEntry, SplitEntry,
                             TransformEntry)
 from ledger.journal import Journal
@@ -42,7 +44,7 @@ def _digest(path: str | os.PathLike):
 
 def check_notarization(n: DatasetNotarization, vkey_for: VkeyFor, *,
                        data: str | os.PathLike | None = None,
-                       secret: bytes | None = None) -> list[str]:
+                       secret: bytes | None = None, scanner: Scanner = scan_dataset) -> list[str]:
     try:
         vk = vkey_for(n)
     except InputError as exc:
@@ -53,7 +55,7 @@ def check_notarization(n: DatasetNotarization, vkey_for: VkeyFor, *,
             raise VerificationError(f"file {data}: sha256 {sha} is not the notarized "
                                     f"{n.file_sha256}: the file changed")
     return verify_notarization(n, vk, data=data, secret=secret if data is not None else None,
-                               data_format=n.format)
+                               data_format=n.format, scanner=scanner)
 
 
 def _notarization(journal: Journal, ref: DatasetRef, before: int, role: str) -> NotarizeEntry:
@@ -127,8 +129,9 @@ def check_entry(journal: Journal, index: int, entry: Entry, vkey_for: VkeyFor, *
 
 
 def recheck_file(n: DatasetNotarization, path: str, vkey_for: VkeyFor,
-                 secret: bytes) -> dict:
-    """The fields of a recertify entry: status, file_sha256, row_root, reason."""
+                 secret: bytes, scanner: Scanner = scan_dataset) -> dict:
+    """The fields of a recertify entry: status, file_sha256, row_root, reason. `scanner`
+    rescans an unchanged file (engine.notarize.Scanner; default: in this process)."""
     if not os.path.isfile(path):
         return dict(status="missing", file_sha256=None, row_root=None,
                     reason=f"no file at {path}")
@@ -141,7 +144,7 @@ def recheck_file(n: DatasetNotarization, path: str, vkey_for: VkeyFor,
         return dict(status="changed", file_sha256=sha, row_root=root,
                     reason=f"sha256 {sha} is not the notarized {n.file_sha256}")
     try:
-        check_notarization(n, vkey_for, data=path, secret=secret)
+        check_notarization(n, vkey_for, data=path, secret=secret, scanner=scanner)
     except (VerificationError, InputError) as exc:
         return dict(status="failed", file_sha256=sha, row_root=None, reason=str(exc))
     return dict(status="ok", file_sha256=sha, row_root=n.row_root, reason=None)
