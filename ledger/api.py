@@ -24,30 +24,34 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from engine.dataset import StatementOptions, StatementSpec
+from engine.dataset_scan import scan_dataset
 from engine.errors import InputError, VerificationError
 from engine.executor import Executor
 from engine.formats.zkey_file import read_zkey
 from engine.merkle import SHA256, proof_to_hex, verify_inclusion
 from engine.notarization import DatasetNotarization
-from engine.notarize import notarize
+from engine.notarize import Scanner, notarize
 from engine.proving_keys import key_path
 from kernels.backend import BackendUnavailable, get_backend
-from ledger import audit, entry_checks
-from ledger.chain import verify_chain
+from ledger import audit, entry_checks, recertify_all
+from ledger.chain import ChainReport, verify_chain
 from ledger.checkpoint import sign_checkpoint, verify_checkpoint
 from ledger.entries import (DatasetRef, NotarizeEntry, RecertifyEntry, SplitEntry,
                             TransformEntry, dataset_id, entry_id, parse_entry, utc_now)
+from ledger.executors import Runner, open_runner
 from ledger.export.trail import AuditTrail
 from ledger.journal import Journal
 from ledger.keys import create_keys, load_signer, load_verifier
 from ledger.layout import Layout, default_origin
 from ledger.lineage import closes_cycle
+from ledger.recertify_all import RecertifyReport
 from ledger.refs import resolve_dataset, resolve_entry
 from ledger.results import ChainResult, LogProof, NotarizeResult, Recorded, VerifyReport
 from ledger.signed_note import Signer, Verifier, check_key_name
@@ -96,6 +100,13 @@ class _ShardProgress:
             results.append(fn(job))
             self.progress(len(results), total)
         return results
+
+
+def _cluster_progress(progress: Progress | None) -> Callable[[Any], None] | None:
+    """A RayExecutor progress callback (cluster.ray_executor.Progress) as (done, total)."""
+    if progress is None:
+        return None
+    return lambda p: progress(p.done, p.total)
 
 
 class Ledger:
@@ -190,21 +201,64 @@ class Ledger:
                          scale: Mapping[str, int] | Sequence[str] | None = None,
                          bounds: Mapping[str, Any] | Sequence[str] | None = None,
                          shard_rows: int | None = None, backend: str = "auto",
-                         secret: bytes | None = None, executor: Executor | None = None,
+                         secret: bytes | None = None, executor: Executor | str | None = None,
+                         ray_address: str | None = None, scan_on_executor: bool | None = None,
                          progress: Progress | None = None) -> NotarizeResult:
         """Prove the statement (engine.dataset.spec.StatementOptions: columns, scale, bounds in
         the column's units, shard_rows) over the file and append a notarize entry. `secret`
         overrides the ledger's notary secret (the salts' HMAC key). Malformed options raise
-        pydantic's ValidationError; a file that does not fit them, InputError naming it."""
-        options = StatementOptions(**{k: v for k, v in dict(
-            columns=columns, scale=scale, bounds=bounds, shard_rows=shard_rows).items()
-            if v is not None})
-        self._check_name(name)
-        record, seconds, used = self._prove(path, options=options, backend=backend,
-                                            secret=secret, executor=executor, progress=progress)
-        entry = self._notarize_entry(record, name, path, used)
-        done = self.journal.append(entry)
-        return NotarizeResult(done.entry_id, done.index, done.entry, seconds)
+        pydantic's ValidationError; a file that does not fit them, InputError naming it.
+        `executor`: "in-process" (default), "local", "ray" (with `ray_address`) or an Executor
+        object (ledger.executors); see `notarize_datasets`."""
+        return self.notarize_datasets(
+            [(path, name)], columns=columns, scale=scale, bounds=bounds, shard_rows=shard_rows,
+            backend=backend, secret=secret, executor=executor, ray_address=ray_address,
+            scan_on_executor=scan_on_executor, progress=progress)[0]
+
+    def notarize_datasets(self, files: Sequence[tuple[str | os.PathLike, str]], *,
+                          columns: Sequence[str] | str | None = None,
+                          scale: Mapping[str, int] | Sequence[str] | None = None,
+                          bounds: Mapping[str, Any] | Sequence[str] | None = None,
+                          shard_rows: int | None = None, backend: str = "auto",
+                          secret: bytes | None = None, executor: Executor | str | None = None,
+                          ray_address: str | None = None,
+                          scan_on_executor: bool | None = None,
+                          progress: Progress | None = None) -> list[NotarizeResult]:
+        """Notarize several (path, name) files under the same options, all or nothing: every
+        file is scanned and proved first, then their entries are appended in one durable
+        transaction (a file that fails, e.g. bad data in one shard, leaves the log as it was).
+
+        `executor` is resolved once for all files (ledger.executors.open_runner): "ray" starts
+        or joins Ray once, proves every shard on its actors and scans there too; its
+        `[shards] shard_rows` is the default shard size. `progress(done, total)` is called per
+        shard in process, else around each of the executor's maps (for Ray: the scan's shards,
+        then the proofs'). For a live view of a Ray job (running, retried shards), pass a
+        RayExecutor built with `progress=` (cluster.config.ClusterConfig.executor)."""
+        names = [name for _, name in files]
+        for name in names:
+            self._check_name(name)
+        if not files:
+            raise InputError("no file to notarize")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise InputError(f"dataset name {twice[0]} is given for more than one file")
+        cluster_progress = _cluster_progress(progress) if executor == "ray" else None
+        with open_runner(executor, ray_address=ray_address, progress=cluster_progress,
+                         scan_on_executor=scan_on_executor) as runner:
+            if shard_rows is None:
+                shard_rows = runner.shard_rows
+            options = StatementOptions(**{k: v for k, v in dict(
+                columns=columns, scale=scale, bounds=bounds, shard_rows=shard_rows).items()
+                if v is not None})
+            proved = []
+            for path, name in files:
+                record, seconds, used = self._prove(
+                    path, options=options, backend=backend, secret=secret, runner=runner,
+                    progress=None if cluster_progress else progress)
+                proved.append((self._notarize_entry(record, name, path, used), seconds))
+        done = self.journal.append_many([entry for entry, _ in proved])
+        return [NotarizeResult(d.entry_id, d.index, d.entry, seconds)
+                for d, (_, seconds) in zip(done, proved, strict=True)]
 
     @staticmethod
     def _check_name(name: str) -> None:
@@ -212,17 +266,19 @@ class Ledger:
 
     def _prove(self, path: str | os.PathLike, *, options: StatementOptions | None = None,
                statement: StatementSpec | None = None, backend: str = "auto",
-               secret: bytes | None = None, executor: Executor | None = None,
-               progress: Progress | None = None
+               secret: bytes | None = None, runner: Runner | None = None,
+               executor: Executor | None = None, progress: Progress | None = None
                ) -> tuple[DatasetNotarization, dict[str, float], str]:
         used = get_backend(backend).name
         if used != get_backend().name:  # engine.notarize proves on the process backend
             raise BackendUnavailable(f"this process proves with backend {get_backend().name}; "
                                      f"set ZKP_BACKEND={backend} to use {used}")
+        runner = runner or Runner(executor, scan_dataset)
         seconds: dict[str, float] = {}
-        runner = _ShardProgress(executor, progress) if progress else executor
+        jobs = _ShardProgress(runner.executor, progress) if progress else runner.executor
         record = notarize(path, secret=secret or self.layout.read_secret(), options=options,
-                          statement=statement, executor=runner, timings=seconds)
+                          statement=statement, executor=jobs, timings=seconds,
+                          scanner=runner.scanner)
         self._keep_vkey(record)
         return record, seconds, used
 
@@ -316,18 +372,40 @@ class Ledger:
         last = done[-1]
         return Recorded(last.entry_id, last.index, last.entry)
 
-    def recertify(self, ref: str, file: str | os.PathLike | None = None) -> Recorded:
+    def recertify(self, ref: str, file: str | os.PathLike | None = None, *,
+                  executor: Executor | str | None = None,
+                  ray_address: str | None = None) -> Recorded:
         """Re-check a notarized dataset against its file (default: where it was notarized from)
         and append the outcome: status ok, changed (other bytes), missing, or failed (same bytes,
-        but a check failed)."""
+        but a check failed). With `executor` "ray" (or an executor object) the file is rescanned
+        there as shard jobs (ledger.executors)."""
         index, target = resolve_dataset(self.journal, ref)
         path = os.path.abspath(file) if file is not None else target.location
-        outcome = entry_checks.recheck_file(target.notarization, path, self._vkey_for,
-                                            self.layout.read_secret())
+        with open_runner(executor, ray_address=ray_address, scan_on_executor=True) as runner:
+            fields = self._recheck(target, path, runner.scanner)
+        return self._append_recertify(index, target, fields)
+
+    def _recheck(self, target: NotarizeEntry, path: str, scanner: Scanner = scan_dataset) -> dict:
+        """The recertify fields (status, file_sha256, row_root, reason) of `path`."""
+        return entry_checks.recheck_file(target.notarization, path, self._vkey_for,
+                                         self.layout.read_secret(), scanner)
+
+    def _append_recertify(self, index: int, target: NotarizeEntry, fields: dict) -> Recorded:
         entry = _model(RecertifyEntry, time=utc_now(), dataset=target.dataset,
-                       target=entry_id(self.journal.data(index)), **outcome)
+                       target=entry_id(self.journal.data(index)), **fields)
         done = self.journal.append(entry)
         return Recorded(done.entry_id, done.index, done.entry)
+
+    def recertify_all(self, since: str | datetime | None = None, *,
+                      executor: Executor | str | None = None, ray_address: str | None = None,
+                      progress: Progress | None = None) -> RecertifyReport:
+        """The nightly re-certification (ledger.recertify_all): every dataset name's latest
+        notarization (notarized at or after `since`) re-checked against its recorded location,
+        one recertify entry appended for each, after the whole log verified. Write the report
+        with `report.write(directory)`; `report.ok` is False if any dataset changed, vanished or
+        failed, or the log did not verify. `progress(done, total)` counts datasets."""
+        with open_runner(executor, ray_address=ray_address, scan_on_executor=True) as runner:
+            return recertify_all.run(self, since=since, runner=runner, progress=progress)
 
     def _vkey_for(self, n: DatasetNotarization):
         return self.layout.load_vkey(n.vk_hash)
@@ -396,6 +474,10 @@ class Ledger:
     def verify_chain(self) -> ChainResult:
         """Every entry, index and tree node re-derived (ledger.chain), the remembered checkpoint
         matched, and a fresh checkpoint checked as consistent with it and remembered."""
+        return self._check_chain()[0]
+
+    def _check_chain(self) -> tuple[ChainResult, ChainReport]:
+        """verify_chain's result, and the chain report with each problem's entry index."""
         last = load_last_checkpoint(self.path, self.verifier)
         report = verify_chain(self.store, checkpoint=(last.size, last.root) if last else None)
         problems = [str(p) for p in report.problems]
@@ -410,7 +492,8 @@ class Ledger:
                     self._witness(note)
                 except VerificationError as exc:
                     problems.append(str(exc))
-        return ChainResult(not problems, report.size, report.root, tuple(problems), note)
+        result = ChainResult(not problems, report.size, report.root, tuple(problems), note)
+        return result, report
 
     # --- audit ---
 
