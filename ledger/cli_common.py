@@ -1,4 +1,9 @@
-"""Shared CLI plumbing: exit codes, error reporting, JSON output."""
+"""Shared CLI plumbing: exit codes, error reporting, JSON output.
+
+Exit codes: 0 ok, 1 verification failed, 2 usage, 3 bad input (file, row and column named; for
+a cluster job also the shard), 4 the job could not finish for reasons other than its data (shards
+still failing after their retries, Ray not reachable): retrying may help, fixing the data won't.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,12 @@ from typing import Any
 import typer
 from pydantic import ValidationError
 
+from cluster.errors import ShardsFailedError
 from engine.errors import InputError, VerificationError, ZkpLedgerError
 from kernels.backend import BackendUnavailable
+from ledger.executors import ClusterUnavailable
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INPUT, EXIT_JOB_FAILED = 0, 1, 2, 3, 4
 
 
 def fail(message: str, code: int) -> None:
@@ -43,6 +50,8 @@ def reports_errors(fn: Callable) -> Callable:
             fail(f"file {exc.filename}: is a directory", EXIT_INPUT)
         except PermissionError as exc:
             fail(f"file {exc.filename}: permission denied", EXIT_INPUT)
+        except (ShardsFailedError, ClusterUnavailable) as exc:
+            fail(str(exc), EXIT_JOB_FAILED)
         except ZkpLedgerError as exc:
             fail(str(exc), EXIT_INPUT)
 

@@ -1,20 +1,16 @@
-"""`zkp-ledger init | notarize | digest | row-proof`: making a ledger, putting datasets in it, and
-checking files and rows against it."""
+"""`zkp-ledger init | digest | row-proof`: making a ledger, and checking files and rows against it
+(`notarize`, putting datasets in it, is ledger.cli_notarize)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
 
 from engine.errors import InputError, VerificationError
-from engine.executor import LocalExecutor
-from kernels.backend import get_backend
 from ledger.api import Ledger
-from ledger.cli_browse import column_line
 from ledger.cli_common import emit_json, reports_errors
-from ledger.cli_state import JsonOpt, console, ledger_dir, open_ledger, shard_progress
+from ledger.cli_state import JsonOpt, console, ledger_dir, open_ledger
 from ledger.entries import dataset_id
 from ledger.refs import resolve_dataset
 from ledger.rows import digest_file, row_proof
@@ -35,60 +31,6 @@ def init_cmd(ctx: typer.Context,
         out = console()
         out.print(f"initialised ledger {ledger.path}\norigin  {ledger.origin}\n"
                   f"pubkey  {ledger.verifier.vkey}")
-
-
-def _use_backend(backend: str) -> None:
-    """Make `backend` this process's proving backend (BackendUnavailable, exit 2, if it can't)."""
-    get_backend(backend)
-    if backend != "auto":
-        os.environ["ZKP_BACKEND"] = backend
-        get_backend.cache_clear()
-
-
-@reports_errors
-def notarize_cmd(ctx: typer.Context, file: Path,
-                 name: str = typer.Option(..., "--name", help="dataset name (versions count up)"),
-                 columns: str = typer.Option(None, "--columns",
-                                             help="proved columns a,b (default: every numeric)"),
-                 scale: list[str] = typer.Option(None, "--scale",
-                                                 help="b=2: column b is fixed point with 2 "
-                                                      "decimals (repeatable)"),
-                 bounds: list[str] = typer.Option(None, "--bounds",
-                                                  help="a=LO:HI in the column's units; either "
-                                                       "side may be empty (repeatable)"),
-                 shard_rows: int = typer.Option(None, "--shard-rows",
-                                                help="rows per proof, a power of two "
-                                                     "(default 1024)"),
-                 backend: str = typer.Option("auto", "--backend", help="cpu, cuda or auto"),
-                 workers: int = typer.Option(1, "--workers", min=1,
-                                             help="prove shards in N processes (1: in this one)"),
-                 json_out: bool = JsonOpt) -> None:
-    """Prove the dataset statement over FILE and append a notarize entry."""
-    _use_backend(backend)
-    ledger = open_ledger(ctx)
-    options = dict(columns=columns, scale=scale or None, bounds=bounds or None,
-                   shard_rows=shard_rows)
-    with shard_progress(not json_out, f"notarizing {file.name}") as progress:
-        if workers > 1:
-            with LocalExecutor(workers) as pool:
-                result = ledger.notarize_dataset(file, name, backend=backend, executor=pool,
-                                                 progress=progress, **options)
-        else:
-            result = ledger.notarize_dataset(file, name, backend=backend, progress=progress,
-                                             **options)
-    if json_out:
-        emit_json(result.to_json())
-        return
-    info = result.to_json()
-    out = console()
-    out.print(f"notarized {file} as {info['name']}@{info['version']} "
-              f"({info['rows']} rows, {info['proofs']} proofs)")
-    for key in ("entry_id", "log_index", "dataset_id", "sha256", "blake3_root",
-                "commitment_root"):
-        out.print(f"  {key:16} {info[key]}")
-    for column, s in info["statement"].items():
-        out.print(f"  column {column}: "
-                  + column_line(s["count"], s["sum"], s["lo"], s["hi"], s["scale"]))
 
 
 @reports_errors
@@ -144,7 +86,6 @@ def row_proof_cmd(ctx: typer.Context,
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init_cmd)
-    app.command("notarize")(notarize_cmd)
     app.command("digest")(digest_cmd)
     app.command("row-proof")(row_proof_cmd)
 

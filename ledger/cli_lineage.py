@@ -1,9 +1,9 @@
-"""`zkp-ledger transform | split | recertify`: lineage between notarized datasets, and re-checks.
+"""`zkp-ledger transform | split`: lineage between notarized datasets (`recertify` is
+ledger.cli_recertify).
 
     transform --input REF [--input REF ...] --output REF --operation OP [--param k=v ...]
               (--code FILE | --code-hash sha256:HEX)
     split PARENT --child NAME=FILE | --child REF [...] --seed N --method M
-    recertify ID [FILE]
 
 REF is a dataset reference (name, name@version, ds-<id>, or a notarize entry's id or #index).
 A split child NAME=FILE is notarized first with the parent's statement, in the same transaction
@@ -18,7 +18,7 @@ import typer
 
 from engine.errors import InputError
 from ledger.api import code_hash_of
-from ledger.cli_common import EXIT_INVALID, emit_json, reports_errors
+from ledger.cli_common import emit_json, reports_errors
 from ledger.cli_state import JsonOpt, console, open_ledger, parse_params, shard_progress
 from ledger.results import Recorded
 
@@ -86,32 +86,9 @@ def split_cmd(ctx: typer.Context,
                               f"{done.entry.dataset.version} into {kids}")
 
 
-@reports_errors
-def recertify_cmd(ctx: typer.Context,
-                  ref: str = typer.Argument(..., metavar="ID",
-                                            help="notarize entry or dataset reference"),
-                  file: Path = typer.Argument(None, help="the file (default: where it was "
-                                                         "notarized from)"),
-                  json_out: bool = JsonOpt) -> None:
-    """Re-check a notarized dataset against its file and record the outcome.
-
-    Exit 1 unless the status is ok; the entry is recorded either way."""
-    done = open_ledger(ctx).recertify(ref, file)
-    status = done.entry.status
-    if json_out:
-        emit_json({**done.to_json(), "status": status})
-    else:
-        reason = f": {done.entry.reason}" if done.entry.reason else ""
-        _print_recorded(done, f"recertify {done.entry.dataset.name}@"
-                              f"{done.entry.dataset.version} {status}{reason}")
-    if status != "ok":
-        raise typer.Exit(EXIT_INVALID)
-
-
 def register(app: typer.Typer) -> None:
     app.command("transform")(transform_cmd)
     app.command("split")(split_cmd)
-    app.command("recertify")(recertify_cmd)
 
 
 __all__ = ["register"]

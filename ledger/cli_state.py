@@ -1,4 +1,5 @@
-"""What the ledger commands share: the --ledger directory, opening it, progress bars, KEY=VALUE.
+"""What the ledger commands share: the --ledger directory, opening it, progress bars, KEY=VALUE,
+the --executor and --backend choices.
 
 The global `--ledger DIR` (env ZKP_LEDGER_DIR, default ./ledger-data) is an option of the app
 callback (ledger/cli.py) and reaches the commands through the typer context. Progress bars are
@@ -9,10 +10,12 @@ exactly the documented output.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -20,10 +23,27 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine.errors import InputError
+from kernels.backend import get_backend
 from ledger.api import Ledger
 
 DEFAULT_LEDGER_DIR = Path("ledger-data")
 JsonOpt = typer.Option(False, "--json", help="print machine-readable JSON on stdout")
+
+
+class ExecutorName(str, Enum):
+    """--executor: where shard jobs run (ledger.executors)."""
+
+    in_process = "in-process"
+    local = "local"
+    ray = "ray"
+
+
+ExecutorOpt = typer.Option(None, "--executor",
+                           help="in-process (default), local (a process pool) or ray")
+RayAddressOpt = typer.Option(None, "--ray-address", metavar="ADDR",
+                             help="with --executor ray: the cluster to join (auto, HOST:6379, "
+                                  "ray://HOST:10001); default: ray.address of "
+                                  "configs/cluster.toml, else $RAY_ADDRESS, else a local Ray")
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,14 @@ def shard_progress(enabled: bool, label: str) -> Iterator[Callable[[int, int], N
         yield update
 
 
+def use_backend(backend: str) -> None:
+    """Make `backend` this process's proving backend (BackendUnavailable, exit 2, if it can't)."""
+    get_backend(backend)
+    if backend != "auto":
+        os.environ["ZKP_BACKEND"] = backend
+        get_backend.cache_clear()
+
+
 def parse_params(items: list[str] | None) -> dict:
     """`--param k=v` pairs: v as JSON when it parses (numbers, true, lists...), else a string."""
     params: dict = {}
@@ -77,5 +105,6 @@ def parse_params(items: list[str] | None) -> dict:
     return params
 
 
-__all__ = ["CliState", "DEFAULT_LEDGER_DIR", "JsonOpt", "console", "ledger_dir", "open_ledger",
-           "parse_params", "shard_progress"]
+__all__ = ["CliState", "DEFAULT_LEDGER_DIR", "ExecutorName", "ExecutorOpt", "JsonOpt",
+           "RayAddressOpt", "console", "ledger_dir", "open_ledger", "parse_params",
+           "shard_progress", "use_backend"]
