@@ -5,12 +5,10 @@ both ways, and nothing is written when an operation fails."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 import shutil
 import stat
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,40 +23,16 @@ from ledger.entries import SplitEntry, TransformEntry
 from ledger.export.json_export import load_trail
 from ledger.lineage import ancestors, descendants, related
 from ledger.rows import digest_file
+from support.items import item_rows, key_cache, price_cents, write_csv  # noqa: F401 (key_cache: autouse fixture)
 
 STATEMENT = dict(columns="price,qty", scale={"price": 2},
                  bounds={"price": ("-50", "50"), "qty": ("0", "1000")}, shard_rows=16)
 
 
-def make_rows(ids):
-    return [{"id": i, "price": f"{(i * 7919 % 9999 - 4999) / 100:.2f}", "label": f"item-{i}",
-             "qty": i * 37 % 1001} for i in ids]
-
-
-def write_csv(path: Path, rows) -> Path:
-    with open(path, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def price_cents(rows) -> int:
-    return int(sum(Decimal(r["price"]) for r in rows) * 100)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def key_cache_dir(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ZKP_LEDGER_CACHE", str(tmp_path_factory.mktemp("cache")))
-    yield
-    mp.undo()
-
-
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("data")
-    rows = make_rows(range(40))
+    rows = item_rows(range(40))
     return {"rows": rows,
             "sales": write_csv(d / "sales.csv", rows),
             "even": write_csv(d / "even.csv", rows[0::2]),

@@ -7,7 +7,6 @@ checkpoint's Ed25519 signature checked with `cryptography` directly."""
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import json
 import os
@@ -28,34 +27,11 @@ from kernels.backend import cuda_available
 from ledger.cli import app
 from ledger.log import index_key
 from ledger.store import Store
+from support.items import item_rows, key_cache, write_csv  # noqa: F401 (key_cache: autouse fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTARIZE = ["--columns", "price,qty", "--scale", "price=2", "--bounds", "price=-50:50",
             "--bounds", "qty=0:1000", "--shard-rows", "16"]
-
-
-def make_rows(n):
-    return [{"id": i, "price": f"{(i * 7919 % 9999 - 4999) / 100:.2f}", "label": f"item-{i}",
-             "qty": i * 37 % 1001} for i in range(n)]
-
-
-def write_csv(path: Path, rows) -> Path:
-    with open(path, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-@pytest.fixture(scope="module", autouse=True)
-def key_cache(tmp_path_factory):
-    """Shard keys in one cache for the session's CLI tests (content-addressed, atomic)."""
-    path = tmp_path_factory.getbasetemp() / "ledger-cli-key-cache"
-    path.mkdir(exist_ok=True)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ZKP_LEDGER_CACHE", str(path))
-    yield path
-    mp.undo()
 
 
 def invoke(ledger: Path | None, *args) -> object:
@@ -131,7 +107,7 @@ def open_checkpoint(note: str, vkey: str) -> tuple[str, int, bytes]:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
-    rows = make_rows(37)
+    rows = item_rows(37)
     data = write_csv(d / "sales.csv", rows)
     init = ok_json(d / "ledger", "init", "--origin", "test.example/cli")
     notarized = ok_json(d / "ledger", "notarize", data, "--name", "sales", *NOTARIZE)
@@ -193,7 +169,7 @@ def test_row_proof_errors(world, tmp_path):
     ledger, data = world["ledger"], world["data"]
     err = one_line_error(invoke(ledger, "row-proof", "sales", 37, "--data", data), 3)
     assert "row 37" in err and "37 rows" in err
-    other = write_csv(tmp_path / "other.csv", make_rows(37)[::-1])
+    other = write_csv(tmp_path / "other.csv", item_rows(37)[::-1])
     assert "not the notarized ones" in one_line_error(
         invoke(ledger, "row-proof", "sales", 1, "--data", other), 1)
     assert invoke(ledger, "row-proof", "sales", "x", "--data", data).exit_code == 2
@@ -251,12 +227,12 @@ def test_bad_input_exits_3_and_writes_nothing(world, tmp_path):
     ledger = world["ledger"]
     before = ok_json(ledger, "verify-chain")["tree_size"]
     for row, column, value in ((20, "qty", 1001), (30, "price", "77.00"), (9, "price", "1.234")):
-        rows = make_rows(37)
+        rows = item_rows(37)
         rows[row][column] = value
         bad = write_csv(tmp_path / f"bad{row}.csv", rows)
         err = one_line_error(invoke(ledger, "notarize", bad, "--name", "bad", *NOTARIZE), 3)
         assert f"bad{row}.csv" in err and f"row {row}" in err and f"column {column}" in err
-    rows = make_rows(37)
+    rows = item_rows(37)
     rows[0]["qty"] = "lots"  # CSV types come from the first block: qty is now a string column
     text = write_csv(tmp_path / "text.csv", rows)
     err = one_line_error(invoke(ledger, "notarize", text, "--name", "text", *NOTARIZE), 3)

@@ -4,7 +4,6 @@ failure, audit walking lineage both ways, and every export format written to -o 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from pathlib import Path
@@ -14,32 +13,10 @@ from typer.testing import CliRunner
 
 from ledger.cli import app
 from ledger.export.json_export import load_trail
+from support.items import item_rows, key_cache, write_csv  # noqa: F401 (key_cache: autouse fixture)
 
 NOTARIZE = ["--columns", "price,qty", "--scale", "price=2", "--bounds", "price=-50:50",
             "--bounds", "qty=0:1000", "--shard-rows", "16"]
-
-
-def make_rows(ids):
-    return [{"id": i, "price": f"{(i * 7919 % 9999 - 4999) / 100:.2f}", "label": f"item-{i}",
-             "qty": i * 37 % 1001} for i in ids]
-
-
-def write_csv(path: Path, rows) -> Path:
-    with open(path, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-@pytest.fixture(scope="module", autouse=True)
-def key_cache(tmp_path_factory):
-    path = tmp_path_factory.getbasetemp() / "ledger-cli-key-cache"
-    path.mkdir(exist_ok=True)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ZKP_LEDGER_CACHE", str(path))
-    yield path
-    mp.undo()
 
 
 def invoke(ledger: Path, *args):
@@ -65,7 +42,7 @@ def error_line(result, code: int) -> str:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     d = tmp_path_factory.mktemp("lineage")
-    rows = make_rows(range(40))
+    rows = item_rows(range(40))
     files = {"raw": write_csv(d / "raw.csv", rows),
              "clean": write_csv(d / "clean.csv", rows[:32]),
              "train": write_csv(d / "train.csv", rows[:32:4] + rows[1:32:4] + rows[2:32:4]),
@@ -141,7 +118,7 @@ def test_recertify_exit_codes(world, tmp_path):
     ok = ok_json(ledger, "recertify", "raw")
     assert ok["status"] == "ok" and ok["entry"]["target"] == ok_json(ledger, "show",
                                                                      "raw")["entry_id"]
-    other = write_csv(tmp_path / "other.csv", make_rows(range(5)))
+    other = write_csv(tmp_path / "other.csv", item_rows(range(5)))
     changed = invoke(ledger, "recertify", "raw", other, "--json")
     assert changed.exit_code == 1 and json.loads(changed.stdout)["status"] == "changed"
     missing = invoke(ledger, "recertify", "raw", tmp_path / "gone.csv")

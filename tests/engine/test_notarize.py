@@ -1,7 +1,6 @@
 """The notarize pipeline end to end on small shards: proofs verify, aggregates are right, and
 tampering with rows, values, proofs, public values or shard order is caught."""
 
-import csv
 import hashlib
 import hmac
 import json
@@ -25,6 +24,7 @@ from engine.proving_keys import ensure_key, r1cs_digest, vk_hash
 from engine.salt import shard_salt
 from engine.shard_circuit import ShardShape, shard_circuit
 from kernels.constants import R
+from support.items import item_rows, key_cache, write_csv  # noqa: F401 (key_cache: autouse fixture)
 
 SECRET = b"notarizer secret, 32 bytes long!"
 ROWS = 37  # shards of 16: 16, 16, 5
@@ -32,30 +32,9 @@ OPTIONS = StatementOptions(columns=("price", "qty"), scale={"price": 2},
                            bounds={"price": ("-50", "50"), "qty": ("0", "1000")}, shard_rows=16)
 
 
-def _rows(n=ROWS):
-    return [{"id": i, "price": f"{(i * 7919 % 9999 - 4999) / 100:.2f}", "label": f"item-{i}",
-             "qty": i * 37 % 1001} for i in range(n)]
-
-
-def _write(path, rows):
-    with open(path, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-@pytest.fixture(scope="module", autouse=True)
-def key_cache_dir(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ZKP_LEDGER_CACHE", str(tmp_path_factory.mktemp("cache")))
-    yield
-    mp.undo()
-
-
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    return _write(tmp_path_factory.mktemp("data") / "items.csv", _rows())
+    return write_csv(tmp_path_factory.mktemp("data") / "items.csv", item_rows(ROWS))
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +59,7 @@ def _edit_shard(n: DatasetNotarization, i: int, **update) -> DatasetNotarization
 
 
 def test_totals_and_shards_match_the_file(notarized, data):
-    rows = _rows()
+    rows = item_rows(ROWS)
     price = sum(Decimal(r["price"]) for r in rows)
     qty = sum(r["qty"] for r in rows)
     by_name = {c.name: c for c in notarized.columns}
@@ -210,9 +189,9 @@ def test_malformed_proof_bytes_are_a_verification_failure(notarized, vk):
 
 def test_tampered_rows_are_detected_given_the_file(notarized, vk, tmp_path):
     for edit in ("label", "price"):
-        rows = _rows()
+        rows = item_rows(ROWS)
         rows[20][edit] = "item-x" if edit == "label" else "1.00"
-        changed = _write(tmp_path / f"{edit}.csv", rows)
+        changed = write_csv(tmp_path / f"{edit}.csv", rows)
         with pytest.raises(VerificationError, match="sha256"):
             verify_notarization(notarized, vk, data=changed)
         forged = _edit(notarized, file_sha256=hashlib.sha256(changed.read_bytes()).hexdigest(),
@@ -230,9 +209,9 @@ def test_wrong_secret_or_key_is_detected(notarized, vk, data):
 
 
 def test_out_of_bounds_value_fails_before_any_proof(tmp_path):
-    rows = _rows()
+    rows = item_rows(ROWS)
     rows[21]["qty"] = 1001
-    bad = _write(tmp_path / "bad.csv", rows)
+    bad = write_csv(tmp_path / "bad.csv", rows)
 
     class NoJobs(InProcessExecutor):
         def map(self, fn, jobs):
@@ -372,7 +351,7 @@ def test_parquet_file_smaller_than_one_shard(tmp_path):
 def test_parquet_shards_across_row_groups(tmp_path):
     """Workers read their rows through the row groups that hold them (groups of 20, shards of
     16): the commitments recomputed by a streaming scan of the file agree with every proof's."""
-    rows = _rows(70)
+    rows = item_rows(70)
     path = tmp_path / "groups.parquet"
     table = pa.table({"price": pa.array([float(r["price"]) for r in rows]),
                       "qty": pa.array([r["qty"] for r in rows], pa.int64())})
