@@ -5,13 +5,20 @@
                                      bounds={"price": ("0", "999.99")})
     report = ledger.verify(result.entry_id, data="sales.parquet")
     trail = ledger.audit_trail("sales")
+    ledger.notarize_datasets([("a.parquet", "a"), ("b.parquet", "b")], executor="ray")
+    nightly = ledger.recertify_all(executor="ray")  # nightly.ok; nightly.write("reports")
 
 One `Ledger` is a directory (ledger.layout) holding the LMDB journal and Merkle log
 (ledger.journal, ledger.log), the log's Ed25519 key (ledger.keys), the notary secret and the
 shard verification keys. Writing: the long work (scanning, proving, checking) happens before the
 writer lock is taken; each call then appends its entries in one durable transaction, so a failure
-anywhere leaves the log as it was. Reading: everything a result reports (a checkpoint and the
-proofs under it) comes from one LMDB snapshot.
+anywhere leaves the log as it was (recertify_all appends one entry per dataset as it goes).
+Reading: everything a result reports (a checkpoint and the proofs under it) comes from one LMDB
+snapshot.
+
+Where the work runs: `executor=` names "in-process" (default), "local" (a process pool) or
+"ray" (a Ray cluster, `ray_address=`; the scan runs there too), or is an Executor object
+(ledger.executors). Whatever runs the shard jobs, only this process writes the ledger.
 
 Verification (`verify`) is self-contained: it signs a fresh checkpoint of the log, checks it with
 the public key and against the last checkpoint this ledger directory verified (an RFC 6962
@@ -100,6 +107,15 @@ class _ShardProgress:
             results.append(fn(job))
             self.progress(len(results), total)
         return results
+
+
+def statement_options(columns: Sequence[str] | str | None = None,
+                      scale: Mapping[str, int] | Sequence[str] | None = None,
+                      bounds: Mapping[str, Any] | Sequence[str] | None = None,
+                      shard_rows: int | None = None) -> StatementOptions:
+    """The notarize options, validated (pydantic ValidationError if malformed); None: default."""
+    given = dict(columns=columns, scale=scale, bounds=bounds, shard_rows=shard_rows)
+    return StatementOptions(**{k: v for k, v in given.items() if v is not None})
 
 
 def _cluster_progress(progress: Progress | None) -> Callable[[Any], None] | None:
@@ -242,14 +258,12 @@ class Ledger:
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise InputError(f"dataset name {twice[0]} is given for more than one file")
+        options = statement_options(columns, scale, bounds, shard_rows)  # before Ray starts
         cluster_progress = _cluster_progress(progress) if executor == "ray" else None
         with open_runner(executor, ray_address=ray_address, progress=cluster_progress,
                          scan_on_executor=scan_on_executor) as runner:
-            if shard_rows is None:
-                shard_rows = runner.shard_rows
-            options = StatementOptions(**{k: v for k, v in dict(
-                columns=columns, scale=scale, bounds=bounds, shard_rows=shard_rows).items()
-                if v is not None})
+            if shard_rows is None and runner.shard_rows is not None:
+                options = statement_options(columns, scale, bounds, runner.shard_rows)
             proved = []
             for path, name in files:
                 record, seconds, used = self._prove(
@@ -531,4 +545,4 @@ class Ledger:
         return export(trail, format, signer=self.signer, verifier=self.verifier, files=files)
 
 
-__all__ = ["Ledger", "code_hash_of"]
+__all__ = ["Ledger", "code_hash_of", "statement_options"]

@@ -3,9 +3,9 @@
 
 Commands live in small modules by topic: cli_ledger (init, digest, row-proof), cli_notarize
 (notarize), cli_lineage (transform, split), cli_recertify (recertify), cli_verify (verify,
-verify-chain, proof, checkpoint, pubkey), cli_browse (log, show, audit, export), snark_cli (`snark ...`), demo. The global
-`--ledger DIR` (env ZKP_LEDGER_DIR, default ./ledger-data) is an option of the app itself:
-`zkp-ledger --ledger DIR COMMAND ...`.
+verify-chain, proof, checkpoint, pubkey), cli_browse (log, show, audit, export), snark_cli
+(`snark ...`), demo. The global `--ledger DIR` (env ZKP_LEDGER_DIR, default ./ledger-data) is
+an option of the app itself: `zkp-ledger --ledger DIR COMMAND ...`.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ terminal the live bar (ledger.cli_progress) shows each file's scan and proofs.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -35,13 +37,24 @@ def executor_name(executor: ExecutorName | None, ray_address: str | None,
 
 @contextmanager
 def cli_runner(name: str, ray_address: str | None, workers: int | None, *,
-               bar: ClusterBar | None = None,
-               scan_on_executor: bool | None = None) -> Iterator[Runner]:
-    """The Runner for the command; a Ray one reports to `bar` (ledger.cli_progress)."""
-    with open_runner(name, ray_address=ray_address, workers=workers,
-                     progress=bar.update if bar is not None and name == "ray" else None,
-                     scan_on_executor=scan_on_executor) as runner:
-        if bar is None or name != "ray":
+               bar: ClusterBar | None = None, scan_on_executor: bool | None = None,
+               json_out: bool = False) -> Iterator[Runner]:
+    """The Runner for the command; a Ray one reports to `bar` (ledger.cli_progress).
+
+    While Ray is connected, what it prints on its own goes to stderr: the driver prints the
+    cluster's error messages ("(raylet) Task ... failed", e.g. for an actor killed with a call
+    in flight) on stdout, whatever log_to_driver says, and stdout is the command's documented
+    output. With `json_out` the workers' own output is not forwarded at all."""
+    if name != "ray":
+        with open_runner(name, ray_address=ray_address, workers=workers,
+                         scan_on_executor=scan_on_executor) as runner:
+            yield runner
+        return
+    with contextlib.redirect_stdout(sys.stderr), \
+            open_runner(name, ray_address=ray_address,
+                        progress=bar.update if bar is not None else None,
+                        scan_on_executor=scan_on_executor, worker_logs=not json_out) as runner:
+        if bar is None:
             yield runner
             return
         phased = Phased(runner.executor, bar)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import typer
 
+from ledger.api import statement_options
 from ledger.cli_browse import column_line
 from ledger.cli_common import EXIT_USAGE, emit_json, fail, reports_errors
 from ledger.cli_executor import cli_runner, executor_name
@@ -76,16 +77,17 @@ def notarize_cmd(ctx: typer.Context,
     Several FILEs are one job: all are proved, then all recorded together, or none."""
     named = list(zip(files, dataset_names(files, names, name_prefix), strict=True))
     where, pool = executor_name(executor, ray_address, workers)
+    statement_options(columns, scale or None, bounds or None, shard_rows)  # exit 2 before Ray
     use_backend(backend)
     ledger = open_ledger(ctx)
     label = f"notarizing {files[0].name}" if len(files) == 1 else f"notarizing {len(files)} files"
     draw = not json_out
     with cluster_bar(draw and where == "ray") as bar, \
-            cli_runner(where, ray_address, pool, bar=bar) as runner, \
+            cli_runner(where, ray_address, pool, bar=bar, json_out=json_out) as runner, \
             shard_progress(draw and where != "ray", label) as progress:
         results = ledger.notarize_datasets(
             named, columns=columns, scale=scale or None, bounds=bounds or None,
-            shard_rows=shard_rows or runner.shard_rows, backend=backend, executor=runner,
+            shard_rows=shard_rows, backend=backend, executor=runner,
             progress=progress)
     if json_out:
         emit_json(results[0].to_json() if len(results) == 1 else [r.to_json() for r in results])

@@ -68,14 +68,15 @@ class Phased:
 
 @contextmanager
 def cluster_bar(enabled: bool, console: Console | None = None) -> Iterator[ClusterBar | None]:
-    """A ClusterBar drawing on `console` (default: stdout), or None when not on a terminal."""
+    """A ClusterBar drawing on `console` (default: stdout as it is now, even if it is later
+    redirected), or None when not on a terminal."""
     terminal = console.is_terminal if console is not None else sys.stdout.isatty()
     if not (enabled and terminal):
         yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[detail]}"), TimeElapsedColumn())
-    with Progress(*columns, console=console) as progress:
+    with Progress(*columns, console=console or Console(file=sys.stdout)) as progress:
         yield ClusterBar(progress)
 
 

@@ -52,12 +52,14 @@ def recertify_cmd(ctx: typer.Context,
     where, pool = executor_name(executor, ray_address, None)
     ledger = open_ledger(ctx)
     if not every:
-        with cli_runner(where, ray_address, pool, scan_on_executor=True) as runner:
+        with cli_runner(where, ray_address, pool, scan_on_executor=True,
+                        json_out=json_out) as runner:
             done = ledger.recertify(ref, file, executor=runner)
         _single(done, json_out)
         return
     with cluster_bar(not json_out) as bar, \
-            cli_runner(where, ray_address, pool, bar=bar, scan_on_executor=True) as runner:
+            cli_runner(where, ray_address, pool, bar=bar, scan_on_executor=True,
+                       json_out=json_out) as runner:
         count = (lambda done, total: bar.count("datasets", done, total)) if bar else None
         report = ledger.recertify_all(since, executor=runner, progress=count)
     paths = report.write(report_dir if report_dir is not None else Path.cwd())

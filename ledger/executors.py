@@ -18,6 +18,7 @@ Only the driver (the caller of these functions) writes the ledger; executors ret
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,10 +28,11 @@ from typing import Any
 from cluster.distributed_scan import scan_on_cluster
 from engine.dataset_scan import scan_dataset
 from engine.errors import InputError, ZkpLedgerError
-from engine.executor import Executor, LocalExecutor
+from engine.executor import Executor, InProcessExecutor, LocalExecutor
 from engine.notarize import Scanner
 
 EXECUTORS = ("in-process", "local", "ray")
+_NAMES = {InProcessExecutor.__name__: "in-process", LocalExecutor.__name__: "local"}
 
 
 class ClusterUnavailable(ZkpLedgerError):
@@ -62,20 +64,24 @@ def cluster_scanner(executor: Executor) -> Scanner:
 def runner_for(executor: Executor, *, scan_on_executor: bool | None = None) -> Runner:
     """A Runner around an executor object; it scans too when it is Ray (or when asked)."""
     scan = is_ray(executor) if scan_on_executor is None else scan_on_executor
-    return Runner(executor, cluster_scanner(executor) if scan else scan_dataset,
-                  name="ray" if is_ray(executor) else type(executor).__name__)
+    kind = type(executor).__name__
+    name = "ray" if is_ray(executor) else _NAMES.get(kind, kind)
+    return Runner(executor, cluster_scanner(executor) if scan else scan_dataset, name=name)
 
 
 @contextmanager
 def open_runner(executor: Executor | str | Runner | None = None, *,
                 ray_address: str | None = None,
                 workers: int | None = None, progress: Callable[[Any], None] | None = None,
-                scan_on_executor: bool | None = None) -> Iterator[Runner]:
+                scan_on_executor: bool | None = None,
+                worker_logs: bool = True) -> Iterator[Runner]:
     """The Runner an executor name (module doc) or object describes, open for the `with` block
     (a Runner is used as it is).
 
     `progress` goes to the RayExecutor (it receives cluster.ray_executor.Progress); `workers`
-    sizes the local pool (default: the CPU count)."""
+    sizes the local pool (default: the CPU count). `worker_logs=False` keeps the Ray workers'
+    output off this process's stdout and stderr (Ray's log_to_driver; it stays in Ray's log
+    files), for output that must be exactly JSON."""
     if isinstance(executor, Runner):
         yield executor
         return
@@ -99,20 +105,23 @@ def open_runner(executor: Executor | str | Runner | None = None, *,
             yield Runner(pool, cluster_scanner(pool) if scan_on_executor else scan_dataset,
                          name="local")
     else:
-        with _ray_executor(ray_address, progress) as (ray_ex, shard_rows):
+        with _ray_executor(ray_address, progress, worker_logs) as (ray_ex, shard_rows):
             yield Runner(ray_ex, cluster_scanner(ray_ex), shard_rows, "ray")
 
 
 @contextmanager
-def _ray_executor(address: str | None, progress: Callable[[Any], None] | None):
+def _ray_executor(address: str | None, progress: Callable[[Any], None] | None,
+                  worker_logs: bool):
     from cluster.config import load_cluster_config
 
     config = load_cluster_config()
     ex = config.executor(address=address, progress=progress)
+    if not worker_logs:
+        ex.init_options["log_to_driver"] = False
     try:
         ex.start()  # joins or starts Ray now, so a bad address fails before any work
     except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
-        where = address or config.ray.address or "a local Ray"
+        where = address or config.ray.address or os.environ.get("RAY_ADDRESS") or "a local Ray"
         ex.close()
         raise ClusterUnavailable(f"cannot start or reach Ray ({where}): "
                                  f"{_first_line(exc)}") from None

@@ -34,6 +34,7 @@ from ledger.audit import parse_moment
 from ledger.chain import ChainProblem
 from ledger.entries import NotarizeEntry, entry_id, parse_entry, utc_now
 from ledger.executors import Runner
+from ledger.recertify_report import write_report
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
@@ -113,8 +114,6 @@ class RecertifyReport:
 
     def write(self, directory: str | Path) -> tuple[Path, Path]:
         """recertify-report.json and recertify-report.html in `directory` (made if needed)."""
-        from ledger.recertify_report import write_report
-
         return write_report(self, directory)
 
 
@@ -152,7 +151,7 @@ def run(ledger: Ledger, *, since: str | datetime | None = None, runner: Runner,
 def _targets(ledger: Ledger, problems: tuple[ChainProblem, ...],
              since: str | None) -> list[_Target]:
     """The latest notarize entry of each name (kept if notarized at or after `since`), and
-    every notarize entry that does not parse, in log order."""
+    every notarize entry the chain check found damaged or that does not parse, in log order."""
     bad: dict[int, ChainProblem] = {}
     for p in problems:
         if p.index is not None:
@@ -175,9 +174,12 @@ def _targets(ledger: Ledger, problems: tuple[ChainProblem, ...],
                                                             f"indexed as a notarization but is "
                                                             f"a {entry.kind} entry"))
             continue
+        if why is not None:  # reported whatever its name and time say: they may be forged
+            broken.append(_Target(index, eid, entry, why))
+            continue
         name = entry.dataset.name
         if name not in latest or entry.dataset.version > latest[name].entry.dataset.version:
-            latest[name] = _Target(index, eid, entry, why)
+            latest[name] = _Target(index, eid, entry, None)
     chosen = [t for t in latest.values() if since is None or t.entry.time >= since]
     return sorted(chosen + broken, key=lambda t: t.index)
 
