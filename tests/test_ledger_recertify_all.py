@@ -192,9 +192,9 @@ def test_each_trouble_is_reported_and_exits_1(tmp_path, trouble):
         write_csv(target, [{**r, "qty": 7} if r["id"] == 5 else r for r in rows(shift=1)])
     elif trouble == "deleted":
         target.unlink()
-    elif trouble == "tampered":  # still parses, but its bytes are not the ones appended
+    elif trouble == "tampered":  # still parses (as another keep@1), but is not what was appended
         _tamper(ledger, notarized["log_index"],
-                lambda b: b.replace(b'"name":"target"', b'"name":"forged"'))
+                lambda b: b.replace(b'"name":"target"', b'"name":"keep"'))
     else:
         _tamper(ledger, notarized["log_index"], lambda b: b[:-5])
     code, report = recertify_all(ledger, tmp_path / "report")
@@ -219,7 +219,7 @@ def test_each_trouble_is_reported_and_exits_1(tmp_path, trouble):
         assert report["tree_size"] == size_before + 2
     else:  # the log is damaged: the entry is named, and nothing is appended to it
         assert f"ledger entry {notarized['log_index']} ({notarized['entry_id']})" in bad["reason"]
-        assert bad["name"] == ("forged" if trouble == "tampered" else None)
+        assert bad["name"] == ("keep" if trouble == "tampered" else None)
         assert report["chain"]["ok"] is False and report["recorded"] is False
         assert any(p.startswith(f"entry {notarized['log_index']} ")
                    for p in report["chain"]["problems"])
