@@ -141,9 +141,9 @@ def test_public_key_in_the_private_file_and_a_wrong_key_id(ledger):
     with pytest.raises(InputError, match="must start with 'PRIVATE\\+KEY\\+'"):
         load_signer(ledger)
     skey = Signer.generate(ORIGIN).skey
-    name_and_id, key64 = skey.rsplit("+", 1)
-    wrong_id = name_and_id[:-8] + "00000000"
-    write_private(ledger, f"{wrong_id}+{key64}\n".encode())
+    # PRIVATE+KEY+<name>+<id>+<base64>: names have no '+', the base64 key may
+    private, key, name, _, key64 = skey.split("+", 4)
+    write_private(ledger, f"{private}+{key}+{name}+00000000+{key64}\n".encode())
     with pytest.raises(InputError, match="signer key ID 00000000 does not match"):
         load_signer(ledger)
 
