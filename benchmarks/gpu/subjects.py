@@ -28,7 +28,25 @@ def time_host(fn: Callable[[], object], repeats: int) -> list[float]:
     return out
 
 
-class CpuSubject:
+class _KernelCalls:
+    """The calls both subjects make the same way: their NTT, Poseidon and BLAKE3 modules share
+    one signature (the CUDA launchers mirror the CPU kernels)."""
+
+    def ntt(self, kind: str, a: np.ndarray, shift: int = 1) -> np.ndarray:
+        fn = getattr(self._ntt, kind)
+        return fn(a, shift) if kind.startswith("coset") else fn(a)
+
+    def permute(self, states: np.ndarray) -> np.ndarray:
+        return self._poseidon.permute_batch(states)
+
+    def sponge(self, inputs: np.ndarray, t: int) -> np.ndarray:
+        return self._poseidon.sponge_batch(inputs, t)
+
+    def rows(self, buf: np.ndarray, offsets: np.ndarray, prefix: int | None) -> np.ndarray:
+        return self._blake3.hash_rows(buf, offsets, prefix)
+
+
+class CpuSubject(_KernelCalls):
     """The CPU backend standing in for the GPU (--cpu-only)."""
 
     name = "cpu"
@@ -49,19 +67,6 @@ class CpuSubject:
         from kernels.cpu import fr_vec
 
         return getattr(fr_vec, op)(*arrays)
-
-    def ntt(self, kind: str, a: np.ndarray, shift: int = 1) -> np.ndarray:
-        fn = getattr(self._ntt, kind)
-        return fn(a, shift) if kind.startswith("coset") else fn(a)
-
-    def permute(self, states: np.ndarray) -> np.ndarray:
-        return self._poseidon.permute_batch(states)
-
-    def sponge(self, inputs: np.ndarray, t: int) -> np.ndarray:
-        return self._poseidon.sponge_batch(inputs, t)
-
-    def rows(self, buf: np.ndarray, offsets: np.ndarray, prefix: int | None) -> np.ndarray:
-        return self._blake3.hash_rows(buf, offsets, prefix)
 
     def parents(self, level: np.ndarray) -> np.ndarray:
         return self._merkle.parents(level)
@@ -99,7 +104,7 @@ class CpuSubject:
         return None
 
 
-class GpuSubject:
+class GpuSubject(_KernelCalls):
     """The CUDA launchers of kernels/cuda on the current device."""
 
     name = "cuda"
@@ -139,19 +144,6 @@ class GpuSubject:
 
     def fr(self, op: str, *arrays: np.ndarray) -> np.ndarray:
         return getattr(self._field_ops, f"fr_{op}")(*arrays)
-
-    def ntt(self, kind: str, a: np.ndarray, shift: int = 1) -> np.ndarray:
-        fn = getattr(self._ntt, kind)
-        return fn(a, shift) if kind.startswith("coset") else fn(a)
-
-    def permute(self, states: np.ndarray) -> np.ndarray:
-        return self._poseidon.permute_batch(states)
-
-    def sponge(self, inputs: np.ndarray, t: int) -> np.ndarray:
-        return self._poseidon.sponge_batch(inputs, t)
-
-    def rows(self, buf: np.ndarray, offsets: np.ndarray, prefix: int | None) -> np.ndarray:
-        return self._blake3.hash_rows(buf, offsets, prefix)
 
     def parents(self, level: np.ndarray) -> np.ndarray:
         return self._blake3.parents(level)
